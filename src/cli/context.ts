@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { openStore } from '../graph/open-store.js';
+import type { GraphStore } from '../graph/store.js';
+import { ProblemError } from '../http/problem.js';
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** Runs a command against the store named by the global options, closing it afterwards. */
+export async function withStore<T>(command: Command, run: (store: GraphStore, config: Config) => Promise<T>): Promise<T> {
+  const globals = command.optsWithGlobals<{ databaseUrl?: string; publicUrl?: string }>();
+  const config = loadConfig(process.env, {
+    ...(globals.databaseUrl ? { databaseUrl: globals.databaseUrl } : {}),
+    ...(globals.publicUrl ? { publicUrl: globals.publicUrl } : {}),
+  });
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    return await run(store, config);
+  } catch (error) {
+    if (error instanceof ProblemError) throw new CliError(describeProblem(error));
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+function describeProblem(error: ProblemError): string {
+  const { detail, title, errors } = error.problem;
+  const lines = [detail ?? title];
+  for (const problem of errors ?? []) lines.push(`  ${problem.place}: ${problem.message}`);
+  return lines.join('\n');
+}
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printJson(value: unknown): void {
+  print(JSON.stringify(value, null, 2));
+}

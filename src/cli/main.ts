@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerServeCommand } from './serve.js';
+import { registerSorCommands } from './sor.js';
+import { registerTokenCommands } from './token.js';
+import { registerNodeCommands } from './node.js';
+import { registerSetCommands } from './set.js';
+import { CliError } from './context.js';
+
+const program = new Command()
+  .name('pushgraph')
+  .description('Keep an identity graph current from SCIM 2.0 calls and SCIM Security Event Tokens')
+  .option('--database-url <url>', 'the store: sqlite:PATH or postgres://… (default: $PUSHGRAPH_DATABASE_URL or sqlite:./data/pushgraph.db)')
+  .option('--public-url <url>', 'base URL that endpoint addresses are built from (default: $PUSHGRAPH_PUBLIC_URL)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServeCommand(program);
+registerSorCommands(program);
+registerTokenCommands(program);
+registerNodeCommands(program);
+registerSetCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof CliError) {
+    process.stderr.write(`pushgraph: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`pushgraph: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startService, stopOnSignals } from '../server.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the service (settings from PUSHGRAPH_* environment variables, overridden by these flags)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 8080)', (text) => Number(text))
+    .option('--log-level <level>', 'pino log level (default info)')
+    .action(async (options: { host?: string; port?: number; logLevel?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<{ databaseUrl?: string; publicUrl?: string }>();
+      const config = loadConfig(process.env, {
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        ...(globals.databaseUrl ? { databaseUrl: globals.databaseUrl } : {}),
+        ...(globals.publicUrl ? { publicUrl: globals.publicUrl } : {}),
+      });
+      const logger = createLogger(config.logLevel);
+      const service = await startService(config, logger);
+      stopOnSignals(service, logger);
+    });
+}

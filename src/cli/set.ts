@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { CliError, print, printJson } from './context.js';
+
+interface SignOptions {
+  payload?: string;
+  event: string;
+  uri?: string;
+  id?: string;
+  externalId?: string;
+  data?: string;
+  iss: string;
+  aud?: string;
+  secret?: string;
+  key?: string;
+  alg?: string;
+  kid?: string;
+}
+
+const EVENT_URI_PREFIX = 'urn:ietf:params:scim:event:prov:';
+
+/**
+ * The sender's side of the seed's jwt.io-and-curl walkthrough: build a SET, sign it, send it.
+ */
+export function registerSetCommands(program: Command): void {
+  const set = program.command('set').description('build, sign and send SCIM Security Event Tokens');
+
+  set
+    .command('sign')
+    .description('print a signed SET (compact JWS) built from --payload FILE or from flags')
+    .option('--payload <file>', 'the SET claims as JSON ("-" for standard input); iat and jti are filled in when missing')
+    .option('--event <kind>', 'create:full, put:full, patch:full, delete, activate, deactivate', 'create:full')
+    .option('--uri <uri>', 'sub_id.uri, such as /Users/2819c223')
+    .option('--id <id>', 'sub_id.id')
+    .option('--external-id <id>', 'sub_id.externalId')
+    .option('--data <json>', 'the resource for a full event: JSON text, or @FILE')
+    .option('--iss <issuer>', 'the issuer', 'https://scim.example.com')
+    .option('--aud <audience>', 'the audience')
+    .option('--secret <secret>', 'sign with HS256 and this secret (a push token, or an HMAC secret of the SoR)')
+    .option('--key <file>', 'sign with this private JWK (from `pushgraph keys generate`)')
+    .option('--alg <alg>', 'the algorithm (default: HS256 with --secret, the JWK\'s alg with --key)')
+    .option('--kid <kid>', 'the key id header (default: the JWK\'s kid)')
+    .action(async (options: SignOptions) => {
+      print(await signSet(options));
+    });
+
+  set
+    .command('send')
+    .description('POST a SET to a SET endpoint and print the answer')
+    .requiredOption('--endpoint <url>', 'the SoR\'s SET endpoint (printed by `sor create`)')
+    .option('--token <token>', 'the push token, sent as Bearer')
+    .argument('[jws]', 'the SET; read from standard input when absent or "-"')
+    .action(async (jws: string | undefined, options: { endpoint: string; token?: string }) => {
+      const body = jws === undefined || jws === '-' ? (await readStdin()).trim() : jws;
+      let response: Response;
+      try {
+        response = await fetch(options.endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/secevent+jwt',
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          },
+          body,
+        });
+      } catch (error) {
+        throw new CliError(`cannot reach ${options.endpoint}: ${(error as Error).cause ?? (error as Error).message}`);
+      }
+      const text = await response.text();
+      print(`${response.status} ${response.statusText}${text ? `\n${text}` : ''}`);
+      if (!response.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('keys')
+    .description('signing keys for SET senders')
+    .command('generate')
+    .description('print a new key pair: the private JWK (for `set sign --key`) and the public JWKS (for the SoR\'s verification.jwks)')
+    .option('--alg <alg>', 'RS256 or ES256', 'ES256')
+    .option('--kid <kid>', 'key id (default: random)')
+    .action(async (options: { alg: string; kid?: string }) => {
+      if (!['RS256', 'ES256'].includes(options.alg)) throw new CliError('--alg must be RS256 or ES256', 2);
+      const { publicKey, privateKey } = await generateKeyPair(options.alg, { extractable: true });
+      const kid = options.kid ?? randomUUID();
+      const meta = { kid, alg: options.alg, use: 'sig' };
+      printJson({ privateJwk: { ...(await exportJWK(privateKey)), ...meta }, jwks: { keys: [{ ...(await exportJWK(publicKey)), ...meta }] } });
+    });
+}
+
+export async function signSet(options: SignOptions): Promise<string> {
+  if (!options.secret === !options.key) throw new CliError('give exactly one of --secret or --key', 2);
+  const data = options.data === undefined ? undefined : await readData(options.data);
+  const claims = options.payload ? await readPayload(options.payload) : claimsFromFlags(options, data);
+  claims.iat ??= Math.floor(Date.now() / 1000);
+  claims.jti ??= randomUUID();
+  if (options.secret) {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'secevent+jwt', ...(options.kid ? { kid: options.kid } : {}) })
+      .sign(new TextEncoder().encode(options.secret));
+  }
+  const jwk = JSON.parse(await readFile(options.key!, 'utf8')) as JWK & { privateJwk?: JWK };
+  const privateJwk = jwk.privateJwk ?? jwk;
+  const alg = options.alg ?? privateJwk.alg;
+  if (!alg) throw new CliError('the JWK has no "alg"; give --alg');
+  const kid = options.kid ?? privateJwk.kid;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, typ: 'secevent+jwt', ...(kid ? { kid } : {}) })
+    .sign(await importJWK(privateJwk, alg));
+}
+
+function claimsFromFlags(options: SignOptions, data: unknown): JWTPayload {
+  if (!options.uri) throw new CliError('give --payload FILE, or --uri (and --id, --data) to build the SET', 2);
+  const event = options.event.endsWith(':full') ? { data: data ?? {} } : {};
+  return {
+    iss: options.iss,
+    ...(options.aud ? { aud: options.aud } : {}),
+    sub_id: { format: 'scim', uri: options.uri, ...(options.id ? { id: options.id } : {}), ...(options.externalId ? { externalId: options.externalId } : {}) },
+    events: { [`${EVENT_URI_PREFIX}${options.event}`]: event },
+  };
+}
+
+async function readData(option: string): Promise<unknown> {
+  const text = option.startsWith('@') ? await readFile(option.slice(1), 'utf8') : option;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--data is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readPayload(file: string): Promise<JWTPayload> {
+  const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as JWTPayload;
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

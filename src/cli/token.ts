@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { SystemsOfRecord } from '../systems-of-record/service.js';
+import { createPushToken, revokePushToken } from '../systems-of-record/push-tokens.js';
+import { endpointsOf, exampleCurl } from '../systems-of-record/present.js';
+import { print, printJson, withStore } from './context.js';
+
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description('push tokens of a system of record');
+
+  token
+    .command('create')
+    .description('create a push token (shown this once)')
+    .requiredOption('--sor <id>', 'the system of record')
+    .option('--expires-at <time>', 'RFC 3339 expiry time')
+    .option('--description <text>', 'what the token is for')
+    .option('--json', 'print JSON')
+    .action(async (options: { sor: string; expiresAt?: string; description?: string; json?: boolean }, command: Command) => {
+      await withStore(command, async (store, config) => {
+        const sor = await new SystemsOfRecord(store).require(options.sor);
+        const { record, token: secret } = await createPushToken(store, options.sor, { expiresAt: options.expiresAt, description: options.description });
+        if (options.json) return printJson({ id: record.id, token: secret, createdAt: record.createdAt, expiresAt: record.expiresAt });
+        print(`push token ${record.id} for ${sor.record.displayName}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}:`);
+        print(`  ${secret}`);
+        print('it is shown this once; store it in your identity provider or sender now.');
+        const curl = exampleCurl(endpointsOf(config.publicUrl, sor.record.id, sor.record.pushType), secret);
+        if (curl) {
+          print('try it:');
+          print(`  ${curl}`);
+        }
+      });
+    });
+
+  token
+    .command('revoke')
+    .description('revoke a push token at once')
+    .requiredOption('--sor <id>', 'the system of record')
+    .argument('<tokenId>', 'the token id (from `token create` or the tokens list)')
+    .action(async (tokenId: string, options: { sor: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        await new SystemsOfRecord(store).require(options.sor);
+        await revokePushToken(store, options.sor, tokenId);
+        print(`revoked push token ${tokenId}; requests using it are refused from now on`);
+      });
+    });
+
+  token
+    .command('list')
+    .description('list the push tokens of a system of record (without secrets)')
+    .requiredOption('--sor <id>', 'the system of record')
+    .action(async (options: { sor: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        await new SystemsOfRecord(store).require(options.sor);
+        for (const t of await store.listPushTokens(options.sor)) {
+          const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'active';
+          print(`${t.id}  created ${t.createdAt}  ${state}  last used ${t.lastUsedAt ?? 'never'}  ${t.description ?? ''}`);
+        }
+      });
+    });
+}

@@ -1,0 +1,47 @@
+/** Settings come from the environment (CONTRACT.md); `pushgraph serve` flags override them. */
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  adminToken?: string;
+  publicUrl: string;
+  logLevel: string;
+  /** Largest request body accepted on any route, in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/pushgraph.db';
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const host = overrides.host ?? env.PUSHGRAPH_HOST ?? '127.0.0.1';
+  const port = overrides.port ?? parsePort(env.PUSHGRAPH_PORT ?? '8080');
+  const publicUrl = stripTrailingSlash(
+    overrides.publicUrl ?? env.PUSHGRAPH_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  );
+  if (!/^https?:\/\//.test(publicUrl)) {
+    throw new ConfigError(`PUSHGRAPH_PUBLIC_URL must start with http:// or https:// (got "${publicUrl}")`);
+  }
+  return {
+    host,
+    port,
+    databaseUrl: overrides.databaseUrl ?? (env.PUSHGRAPH_DATABASE_URL || DEFAULT_DATABASE_URL),
+    adminToken: overrides.adminToken ?? (env.PUSHGRAPH_ADMIN_TOKEN || undefined),
+    publicUrl,
+    logLevel: overrides.logLevel ?? env.PUSHGRAPH_LOG_LEVEL ?? 'info',
+    bodyLimit: overrides.bodyLimit ?? 1024 * 1024,
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PUSHGRAPH_PORT must be an integer from 0 to 65535 (got "${text}")`);
+  }
+  return port;
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,25 @@
+import type { EntityDef, Template } from '../template/model.js';
+import { invalidRequest } from './set-error.js';
+
+/**
+ * The top-level entity whose pushExternalId names the resource type in `sub_id.uri` (`/Users/…` → `Users`).
+ * Compared without regard to case, singular and plural alike, since templates write `User` and `Users`.
+ */
+export function subjectEntity(template: Template, subjectUri: string): EntityDef {
+  const resourceType = subjectUri.split('/')[1] ?? '';
+  const wanted = singular(resourceType);
+  const topLevel = Object.values(template.entities).filter((entity) => !entity.parent);
+  const entity = topLevel.find((e) => singular(e.pushExternalId) === wanted);
+  if (!entity) {
+    throw invalidRequest(
+      `no entity of this system of record receives "${resourceType}" resources (sub_id.uri "${subjectUri}"); ` +
+        `its entities take ${topLevel.map((e) => `"${e.pushExternalId}"`).join(', ')}`,
+    );
+  }
+  return entity;
+}
+
+function singular(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('s') ? lower.slice(0, -1) : lower;
+}

@@ -1,0 +1,132 @@
+import type { AttributeValue, ScalarValue } from '../template/model.js';
+
+/** A node to write: an entity instance with its typed attributes and its child nodes. */
+export interface NodeTree {
+  entity: string;
+  id: string;
+  attributes: Record<string, AttributeValue>;
+  children: NodeTree[];
+}
+
+export interface NodeRef {
+  entity: string;
+  id: string;
+}
+
+/** A node as stored, with its provenance. */
+export interface EntityNode {
+  entity: string;
+  id: string;
+  attributes: Record<string, AttributeValue>;
+  parent?: NodeRef;
+  createdAt: string;
+  updatedAt: string;
+  lastEventId?: string;
+}
+
+export interface WriteOptions {
+  /** The event (SET jti, SCIM request id) that caused this write. */
+  eventId?: string;
+  /** When the write happened; defaults to now. */
+  at?: Date;
+  /** For each entity key, the attributes to keep in the attribute index. */
+  indexedAttributes: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface FindOptions {
+  /** Compare strings without regard to case. */
+  caseInsensitive?: boolean;
+  limit?: number;
+}
+
+export interface NodePage {
+  nodes: EntityNode[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface SystemOfRecordRecord {
+  id: string;
+  displayName: string;
+  description?: string;
+  pushType: string;
+  deliveryMethod: string;
+  /** The template as given (YAML text), so it can be shown and re-validated unchanged. */
+  templateYaml: string;
+  /** Verification settings (CONTRACT.md), as JSON. */
+  verification: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PushTokenRecord {
+  id: string;
+  sorId: string;
+  /** SHA-256 of the whole token, hex. The token itself is never stored. */
+  hash: string;
+  description?: string;
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+/**
+ * The one storage interface of pushgraph. SQLite and PostgreSQL implement it and share one test suite
+ * (test/graph/store-suite.ts). Nothing here keeps state in process memory that another instance sharing
+ * the same database would need.
+ */
+export interface GraphStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs pending, versioned schema migrations. Safe to call from several instances at once. */
+  migrate(): Promise<void>;
+  /** Fails when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  /** Sets the value only when the key has none; returns whether it was set (first writer wins). */
+  setSettingIfAbsent(key: string, value: string): Promise<boolean>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  createSystemOfRecord(sor: SystemOfRecordRecord): Promise<void>;
+  getSystemOfRecord(id: string): Promise<SystemOfRecordRecord | undefined>;
+  listSystemsOfRecord(): Promise<SystemOfRecordRecord[]>;
+  /** Returns false when no such SoR exists. */
+  updateSystemOfRecord(sor: SystemOfRecordRecord): Promise<boolean>;
+  /** Deletes the SoR with its tokens and nodes; returns false when no such SoR exists. */
+  deleteSystemOfRecord(id: string): Promise<boolean>;
+
+  createPushToken(token: PushTokenRecord): Promise<void>;
+  getPushToken(id: string): Promise<PushTokenRecord | undefined>;
+  listPushTokens(sorId: string): Promise<PushTokenRecord[]>;
+  /** Returns false when the token does not exist for that SoR or was already revoked. */
+  revokePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean>;
+  touchPushToken(id: string, at: Date): Promise<void>;
+
+  /** Replaces a node and all of its children in one transaction (children not in the tree are removed). */
+  replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void>;
+  /** Replaces several nodes in one transaction. */
+  replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void>;
+  /** Deletes a node with its children; returns false when it did not exist. */
+  deleteNode(sorId: string, entity: string, id: string): Promise<boolean>;
+  getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined>;
+  getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]>;
+  /** Nodes of an entity whose indexed attribute equals the value (for lists: contains it), via the index. */
+  findNodes(sorId: string, entity: string, attribute: string, value: ScalarValue, options?: FindOptions): Promise<EntityNode[]>;
+  /** Nodes of an entity in id order, a page at a time. */
+  listNodes(sorId: string, entity: string, options?: { limit?: number; cursor?: string }): Promise<NodePage>;
+  /** Node count per entity key for one SoR. */
+  countNodes(sorId: string): Promise<Record<string, number>>;
+}
+
+/** Thrown when a record (a system of record, a push token) is created with an id that is already taken. */
+export class DuplicateRecordError extends Error {
+  constructor(
+    readonly kind: 'systemOfRecord' | 'pushToken',
+    readonly id: string,
+  ) {
+    super(`a ${kind === 'systemOfRecord' ? 'system of record' : 'push token'} with id ${JSON.stringify(id)} already exists`);
+    this.name = 'DuplicateRecordError';
+  }
+}

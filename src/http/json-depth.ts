@@ -1,0 +1,16 @@
+/**
+ * JSON nested thousands of levels deep parses, but later makes JSON.stringify and recursive walks throw,
+ * so every JSON body is checked against a depth limit right after parsing.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(current)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return false;
+}

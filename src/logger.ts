@@ -1,0 +1,12 @@
+import { pino, type Logger } from 'pino';
+
+/** Structured logs; credentials are redacted wherever they could appear. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'hmacSecrets', '*.hmacSecrets'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ensureAdminToken } from './admin/admin-token.js';
+import type { Config } from './config.js';
+import { openStore } from './graph/open-store.js';
+import type { GraphStore } from './graph/store.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './logger.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  store: GraphStore;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the store, runs migrations, makes sure an admin token exists (printing a generated one once on
+ * standard output), and listens. stop() lets in-flight requests finish, then closes the store.
+ */
+export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    const admin = await ensureAdminToken(store, config.adminToken);
+    if (admin.generated) {
+      process.stdout.write(`admin token: ${admin.generated}\n`);
+      process.stdout.write('  (shown once; keep it: the admin API and `pushgraph` commands against this server need it)\n');
+    }
+    const app = await buildApp({ store, publicUrl: config.publicUrl, logger, bodyLimit: config.bodyLimit });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, store: store.kind, publicUrl: config.publicUrl }, 'pushgraph is listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      url,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.close();
+          await store.close();
+          logger.info('pushgraph stopped');
+        })()),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export function stopOnSignals(service: RunningService, logger: Logger): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

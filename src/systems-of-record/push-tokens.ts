@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { GraphStore, PushTokenRecord } from '../graph/store.js';
+import { matchesHash, randomSecret, sha256Hex } from '../admin/secrets.js';
+import { badRequest, notFound } from '../http/problem.js';
+
+const PUSH_TOKEN_PREFIX = 'pgt';
+
+/**
+ * A push token is `pgt_<id>_<secret>`: the id finds the record, then the whole token's hash is compared
+ * in constant time. Only the hash is stored.
+ */
+export async function createPushToken(
+  store: GraphStore,
+  sorId: string,
+  options: { description?: string; expiresAt?: string } = {},
+  now = new Date(),
+): Promise<{ record: PushTokenRecord; token: string }> {
+  if (options.expiresAt !== undefined) {
+    const expires = Date.parse(options.expiresAt);
+    if (Number.isNaN(expires) || !/^\d{4}-\d{2}-\d{2}T/.test(options.expiresAt)) {
+      throw badRequest(`"expiresAt" must be an RFC 3339 time such as 2027-01-31T00:00:00Z (got "${options.expiresAt}")`);
+    }
+    if (expires <= now.getTime()) throw badRequest(`"expiresAt" (${options.expiresAt}) is in the past`);
+  }
+  const id = randomBytes(8).toString('hex');
+  const token = `${PUSH_TOKEN_PREFIX}_${id}_${randomSecret()}`;
+  const record: PushTokenRecord = {
+    id,
+    sorId,
+    hash: sha256Hex(token),
+    description: options.description,
+    createdAt: now.toISOString(),
+    expiresAt: options.expiresAt === undefined ? undefined : new Date(options.expiresAt).toISOString(),
+  };
+  await store.createPushToken(record);
+  return { record, token };
+}
+
+export async function revokePushToken(store: GraphStore, sorId: string, tokenId: string, now = new Date()): Promise<void> {
+  if (!(await store.revokePushToken(sorId, tokenId, now))) {
+    throw notFound(`no active push token "${tokenId}" for system of record "${sorId}"`);
+  }
+}
+
+export type PushTokenCheck =
+  | { ok: true; token: PushTokenRecord }
+  | { ok: false; reason: 'malformed' | 'unknown' | 'other-sor' | 'revoked' | 'expired'; token?: PushTokenRecord };
+
+/** Checks a presented push token for one SoR. The reason is for the event log, never for the caller. */
+export async function checkPushToken(store: GraphStore, sorId: string, presented: string, now = new Date()): Promise<PushTokenCheck> {
+  const match = /^pgt_([0-9a-f]{16})_[A-Za-z0-9_-]{20,}$/.exec(presented);
+  if (!match) return { ok: false, reason: 'malformed' };
+  const token = await store.getPushToken(match[1]!);
+  if (!token || !matchesHash(presented, token.hash)) return { ok: false, reason: 'unknown' };
+  if (token.sorId !== sorId) return { ok: false, reason: 'other-sor', token };
+  if (token.revokedAt) return { ok: false, reason: 'revoked', token };
+  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired', token };
+  return { ok: true, token };
+}

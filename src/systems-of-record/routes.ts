@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { builtinTemplates } from '../template/builtin.js';
+import { readSystemOfRecordRequest } from './create-request.js';
+import { presentPushToken, presentSystemOfRecord } from './present.js';
+import { createPushToken, revokePushToken } from './push-tokens.js';
+import type { AdminApiOptions } from '../http/admin-api.js';
+
+const sorParams = {
+  type: 'object',
+  properties: { sorId: { type: 'string', minLength: 1, maxLength: 100 } },
+  required: ['sorId'],
+} as const;
+
+const tokenBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    expiresAt: { type: 'string', maxLength: 64 },
+    description: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export async function systemOfRecordRoutes(app: FastifyInstance, { store, systemsOfRecord, publicUrl }: AdminApiOptions) {
+  app.get('/templates', async () => ({
+    items: builtinTemplates.map(({ id, displayName, pushType }) => ({ id, displayName, pushType })),
+  }));
+
+  app.post('/systems-of-record', async (request, reply) => {
+    const sor = await systemsOfRecord.create(readSystemOfRecordRequest(request.body));
+    request.log.info({ sorId: sor.record.id, pushType: sor.record.pushType }, 'system of record created');
+    return reply.code(201).header('location', `/api/v1/systems-of-record/${sor.record.id}`).send(presentSystemOfRecord(sor, publicUrl));
+  });
+
+  app.get('/systems-of-record', async () => ({
+    items: (await systemsOfRecord.list()).map((sor) => presentSystemOfRecord(sor, publicUrl)),
+  }));
+
+  app.get<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request) =>
+    presentSystemOfRecord(await systemsOfRecord.require(request.params.sorId), publicUrl, { withTemplate: true }),
+  );
+
+  app.put<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request) => {
+    const sor = await systemsOfRecord.replace(request.params.sorId, readSystemOfRecordRequest(request.body));
+    request.log.info({ sorId: sor.record.id }, 'system of record replaced');
+    return presentSystemOfRecord(sor, publicUrl, { withTemplate: true });
+  });
+
+  app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request, reply) => {
+    await systemsOfRecord.delete(request.params.sorId);
+    request.log.info({ sorId: request.params.sorId }, 'system of record deleted');
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: { sorId: string }; Body: { expiresAt?: string; description?: string } | null }>(
+    '/systems-of-record/:sorId/tokens',
+    { schema: { params: sorParams, body: tokenBody } },
+    async (request, reply) => {
+      const { sorId } = request.params;
+      await systemsOfRecord.require(sorId);
+      const { record, token } = await createPushToken(store, sorId, request.body ?? {});
+      request.log.info({ sorId, tokenId: record.id }, 'push token created');
+      return reply.code(201).send({ id: record.id, token, createdAt: record.createdAt, expiresAt: record.expiresAt });
+    },
+  );
+
+  app.get<{ Params: { sorId: string } }>('/systems-of-record/:sorId/tokens', { schema: { params: sorParams } }, async (request) => {
+    await systemsOfRecord.require(request.params.sorId);
+    return { items: (await store.listPushTokens(request.params.sorId)).map(presentPushToken) };
+  });
+
+  app.delete<{ Params: { sorId: string; tokenId: string } }>('/systems-of-record/:sorId/tokens/:tokenId', async (request, reply) => {
+    const { sorId, tokenId } = request.params;
+    await systemsOfRecord.require(sorId);
+    await revokePushToken(store, sorId, tokenId);
+    request.log.info({ sorId, tokenId }, 'push token revoked');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { GraphStore, SystemOfRecordRecord } from '../graph/store.js';
+import { parseTemplate } from '../template/load.js';
+import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
+import { ProblemError, badRequest, notFound } from '../http/problem.js';
+import type { SystemOfRecordRequest } from './create-request.js';
+import { parseVerification, type Verification } from './verification.js';
+
+/** The push types this service has endpoints for: SCIM events (SETs) and the SCIM 2.0 API. */
+export const SUPPORTED_PUSH_TYPES = ['SCIM', 'SCIM2.0'] as const;
+
+export interface SystemOfRecord {
+  record: SystemOfRecordRecord;
+  template: Template;
+  verification: Verification;
+}
+
+/**
+ * Systems of record: their templates, validated on the way in and compiled once per version. The compiled
+ * template is cached by (id, updatedAt), so an instance always sees another instance's update on its next read.
+ */
+export class SystemsOfRecord {
+  private readonly compiled = new Map<string, { updatedAt: string; template: Template }>();
+
+  constructor(private readonly store: GraphStore) {}
+
+  async create(request: SystemOfRecordRequest, now = new Date()): Promise<SystemOfRecord> {
+    const { template, verification, pushType } = validateRequest(request);
+    const at = now.toISOString();
+    const record: SystemOfRecordRecord = {
+      id: randomUUID(),
+      displayName: request.displayName ?? template.displayName,
+      description: request.description ?? template.description,
+      pushType,
+      deliveryMethod: template.deliveryMethod ?? 'entityPush',
+      templateYaml: request.templateYaml,
+      verification: verification as unknown as Record<string, unknown>,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.store.createSystemOfRecord(record);
+    this.compiled.set(record.id, { updatedAt: at, template });
+    return { record, template, verification };
+  }
+
+  async replace(id: string, request: SystemOfRecordRequest, now = new Date()): Promise<SystemOfRecord> {
+    const existing = await this.store.getSystemOfRecord(id);
+    if (!existing) throw sorNotFound(id);
+    const { template, verification, pushType } = validateRequest(request);
+    const record: SystemOfRecordRecord = {
+      ...existing,
+      displayName: request.displayName ?? template.displayName,
+      description: request.description ?? template.description,
+      pushType,
+      deliveryMethod: template.deliveryMethod ?? 'entityPush',
+      templateYaml: request.templateYaml,
+      verification: verification as unknown as Record<string, unknown>,
+      updatedAt: laterThan(existing.updatedAt, now).toISOString(),
+    };
+    if (!(await this.store.updateSystemOfRecord(record))) throw sorNotFound(id);
+    this.compiled.set(id, { updatedAt: record.updatedAt, template });
+    return { record, template, verification };
+  }
+
+  async get(id: string): Promise<SystemOfRecord | undefined> {
+    const record = await this.store.getSystemOfRecord(id);
+    if (!record) return undefined;
+    return { record, template: this.templateOf(record), verification: record.verification as unknown as Verification };
+  }
+
+  async require(id: string): Promise<SystemOfRecord> {
+    const sor = await this.get(id);
+    if (!sor) throw sorNotFound(id);
+    return sor;
+  }
+
+  async list(): Promise<SystemOfRecord[]> {
+    const records = await this.store.listSystemsOfRecord();
+    return records.map((record) => ({
+      record,
+      template: this.templateOf(record),
+      verification: record.verification as unknown as Verification,
+    }));
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.deleteSystemOfRecord(id))) throw sorNotFound(id);
+    this.compiled.delete(id);
+  }
+
+  private templateOf(record: SystemOfRecordRecord): Template {
+    const cached = this.compiled.get(record.id);
+    if (cached && cached.updatedAt === record.updatedAt) return cached.template;
+    const template = parseTemplate(record.templateYaml);
+    this.compiled.set(record.id, { updatedAt: record.updatedAt, template });
+    return template;
+  }
+}
+
+export function sorNotFound(id: string): ProblemError {
+  return notFound(`no system of record with id "${id}"`);
+}
+
+function validateRequest(request: SystemOfRecordRequest): { template: Template; verification: Verification; pushType: string } {
+  const problems: TemplateProblem[] = [];
+  let template: Template | undefined;
+  try {
+    template = parseTemplate(request.templateYaml);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    problems.push(...error.problems);
+  }
+  const verification = parseVerification(request.verification);
+  if (!verification.ok) problems.push(...verification.problems);
+  const pushType = request.pushType ?? template?.pushType ?? 'SCIM';
+  if (!(SUPPORTED_PUSH_TYPES as readonly string[]).includes(pushType)) {
+    problems.push({
+      place: request.pushType !== undefined ? 'pushType' : 'template.pushType',
+      message: `pushType "${pushType}" is not supported; use "SCIM" (SCIM events) or "SCIM2.0" (SCIM 2.0 API)` +
+        (request.pushType === undefined ? ', or set "pushType" in the request to override the template' : ''),
+    });
+  }
+  if (problems.length > 0 || !template || !verification.ok) {
+    throw badRequest(`the system of record has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+      title: 'Invalid system of record',
+      errors: problems,
+    });
+  }
+  return { template, verification: verification.verification, pushType };
+}
+
+/** updatedAt must change on every write, even two within one millisecond, since it keys the template cache. */
+function laterThan(previous: string, now: Date): Date {
+  const previousTime = Date.parse(previous);
+  return now.getTime() > previousTime ? now : new Date(previousTime + 1);
+}

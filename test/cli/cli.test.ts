@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-'));
+const databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
+
+async function pushgraph(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, ...args], {
+      cwd: root,
+      env: { ...process.env, PUSHGRAPH_PUBLIC_URL: 'https://pushgraph.example' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('pushgraph CLI', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a SoR and prints its endpoint and the next steps, then a token, then reads nothing yet', async () => {
+    const neither = await pushgraph('sor', 'create');
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('give --template FILE or --scim');
+    const sor = await pushgraph('sor', 'create', '--template', 'examples/entity-push.sgnl.yaml');
+    expect(sor.code).toBe(0);
+    const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
+    expect(sor.stdout).toContain(`SET endpoint:      https://pushgraph.example/events/scim/v1/${id}`);
+    expect(sor.stdout).toContain(`pushgraph token create --sor ${id}`);
+    expect(sor.stdout).toMatch(/curl -X POST/);
+
+    const token = await pushgraph('token', 'create', '--sor', id, '--json');
+    expect(JSON.parse(token.stdout)).toMatchObject({ id: expect.any(String), token: expect.stringMatching(/^pgt_/) });
+    const list = await pushgraph('sor', 'list');
+    expect(list.stdout).toContain(id);
+
+    const missing = await pushgraph('node', 'get', '--sor', id, '--entity', 'User', '--id', '100');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no User node with id "100"');
+    const revoked = await pushgraph('token', 'revoke', '--sor', id, JSON.parse(token.stdout).id);
+    expect(revoked.stdout).toContain('revoked');
+  });
+
+  it('creates a SCIM 2.0 SoR with --scim', async () => {
+    const sor = await pushgraph('sor', 'create', '--scim');
+    expect(sor.code).toBe(0);
+    expect(sor.stdout).toMatch(/SCIM 2\.0 endpoint: https:\/\/pushgraph\.example\/scim\/v2\//);
+  });
+
+  it('shows every template problem with its place', async () => {
+    const bad = await pushgraph('sor', 'create', '--template', 'test/fixtures/templates/seed-entity-push.sgnl.yaml', '--push-type', 'SSF');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('pushType: pushType "SSF" is not supported');
+    const unreadable = await pushgraph('sor', 'create', '--template', 'no/such/file.yaml');
+    expect(unreadable.stderr).toContain('cannot read no/such/file.yaml: ENOENT');
+  });
+
+  it('signs a SET like the seed walkthrough', async () => {
+    const signed = await pushgraph('set', 'sign', '--secret', 'a-string-secret-at-least-256-bits-long', '--uri', '/Users/44f6142df96bd6ab61e7521d9',
+      '--id', '100', '--aud', 'sgnl.ai', '--data', '@examples/jdoe.json');
+    expect(signed.code).toBe(0);
+    const jws = signed.stdout.trim();
+    expect(decodeProtectedHeader(jws)).toEqual({ alg: 'HS256', typ: 'secevent+jwt' });
+    expect(decodeJwt(jws)).toMatchObject({
+      aud: 'sgnl.ai',
+      sub_id: { format: 'scim', uri: '/Users/44f6142df96bd6ab61e7521d9', id: '100' },
+      events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'jdoe@example.com' } } },
+    });
+  });
+
+  it('generates an ES256 key pair', async () => {
+    const keys = JSON.parse((await pushgraph('keys', 'generate')).stdout);
+    expect(keys.privateJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', d: expect.any(String) });
+    expect(keys.jwks.keys[0]).not.toHaveProperty('d');
+  });
+});

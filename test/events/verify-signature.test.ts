@@ -1,0 +1,133 @@
+import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { decodeSet } from '../../src/events/decode-set.js';
+import { SetError } from '../../src/events/set-error.js';
+import { verifySignature } from '../../src/events/verify-signature.js';
+import { KeySources } from '../../src/events/key-sources.js';
+import { DEFAULT_VERIFICATION, type Verification } from '../../src/systems-of-record/verification.js';
+import { HMAC_SECRET, seedSet, signHs256, unsigned } from './set-fixtures.js';
+
+const keys = new KeySources();
+const withSecret: Verification = { ...DEFAULT_VERIFICATION, hmacSecrets: [HMAC_SECRET] };
+
+async function refusal(run: () => Promise<unknown>): Promise<SetError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof SetError) return error;
+    throw error;
+  }
+  throw new Error('expected a SetError');
+}
+
+describe('verifySignature', () => {
+  it('verifies HS256 with a configured secret and with the presented push token', async () => {
+    expect(await verifySignature(decodeSet(await signHs256(seedSet())), withSecret, undefined, keys)).toBe('verified');
+    const token = 'pgt_0123456789abcdef_abcdefghijklmnopqrstuvwxyz012345';
+    expect(await verifySignature(decodeSet(await signHs256(seedSet(), token)), DEFAULT_VERIFICATION, token, keys)).toBe('verified');
+  });
+
+  it('refuses a tampered signature as invalid_key', async () => {
+    const jws = await signHs256(seedSet());
+    const tampered = jws.slice(0, -4) + (jws.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect((await refusal(() => verifySignature(decodeSet(tampered), withSecret, undefined, keys))).err).toBe('invalid_key');
+  });
+
+  it('refuses alg none unless signatures are disabled and a bearer token is required', async () => {
+    const set = decodeSet(unsigned(seedSet()));
+    expect((await refusal(() => verifySignature(set, DEFAULT_VERIFICATION, undefined, keys))).err).toBe('invalid_key');
+    expect(await verifySignature(set, { ...DEFAULT_VERIFICATION, signature: 'disabled' }, undefined, keys)).toBe('unsigned');
+    const noBearer = { ...DEFAULT_VERIFICATION, signature: 'disabled' as const, bearerToken: 'optional' as const };
+    expect((await refusal(() => verifySignature(set, noBearer, undefined, keys))).err).toBe('invalid_key');
+  });
+
+  it('refuses an algorithm off the allow-list', async () => {
+    const jws = await new SignJWT(seedSet()).setProtectedHeader({ alg: 'HS512', typ: 'secevent+jwt' }).sign(new TextEncoder().encode(HMAC_SECRET));
+    const error = await refusal(() => verifySignature(decodeSet(jws), withSecret, undefined, keys));
+    expect(error.err).toBe('invalid_key');
+    expect(error.description).toMatch(/"HS512" is not allowed/);
+  });
+
+  it('refuses HS256 signed with the bytes of an RSA public key the receiver trusts', async () => {
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+    const pem = JSON.stringify(jwk);
+    const jws = await signHs256(seedSet(), pem, { kid: 'k1' });
+    const settings: Verification = { ...DEFAULT_VERIFICATION, signature: 'required', jwks: { keys: [jwk] } };
+    expect((await refusal(() => verifySignature(decodeSet(jws), settings, undefined, keys))).err).toBe('invalid_key');
+  });
+
+  it('verifies ES256 against a static JWKS and refuses an unknown kid', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    const settings: Verification = { ...DEFAULT_VERIFICATION, signature: 'required', jwks: { keys: [jwk] } };
+    const good = await new SignJWT(seedSet()).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid: 'k1' }).sign(privateKey);
+    expect(await verifySignature(decodeSet(good), settings, undefined, keys)).toBe('verified');
+    const unknownKid = await new SignJWT(seedSet()).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid: 'k2' }).sign(privateKey);
+    expect((await refusal(() => verifySignature(decodeSet(unknownKid), settings, undefined, keys))).err).toBe('invalid_key');
+  });
+
+  it('refuses crit headers it does not understand', async () => {
+    const set = decodeSet(unsigned(seedSet(), { alg: 'HS256', typ: 'secevent+jwt', crit: ['exp'] }));
+    expect((await refusal(() => verifySignature(set, withSecret, undefined, keys))).description).toMatch(/"crit"/);
+  });
+
+  it('refuses a signature it must check when no key is configured', async () => {
+    const set = decodeSet(await signHs256(seedSet()));
+    const required = { ...DEFAULT_VERIFICATION, signature: 'required' as const };
+    expect((await refusal(() => verifySignature(set, required, undefined, keys))).err).toBe('invalid_key');
+    expect(await verifySignature(set, DEFAULT_VERIFICATION, undefined, keys)).toBe('not-checked');
+  });
+});
+
+describe('remote keys', () => {
+  it('fetches a JWKS URL and a transmitter metadata document, refetches on an unknown kid after the cooldown', async () => {
+    const { createServer } = await import('node:http');
+    const first = await generateKeyPair('ES256', { extractable: true });
+    const rotated = await generateKeyPair('ES256', { extractable: true });
+    const published = [{ ...(await exportJWK(first.publicKey)), kid: 'k1', alg: 'ES256' }];
+    let jwksFetches = 0;
+    const server = createServer((request, response) => {
+      if (request.url === '/jwks.json') {
+        jwksFetches++;
+        response.setHeader('content-type', 'application/json');
+        return response.end(JSON.stringify({ keys: published }));
+      }
+      if (request.url === '/.well-known/ssf-configuration') {
+        response.setHeader('content-type', 'application/json');
+        return response.end(JSON.stringify({ issuer: 'x', jwks_uri: `http://127.0.0.1:${port}/jwks.json` }));
+      }
+      response.statusCode = 404;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const sources = new KeySources({ cooldownMs: 0 });
+      const sign = (key: CryptoKey, kid: string) =>
+        new SignJWT(seedSet()).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid }).sign(key);
+      const byUri: Verification = { ...DEFAULT_VERIFICATION, signature: 'required', jwksUri: `http://127.0.0.1:${port}/jwks.json` };
+      expect(await verifySignature(decodeSet(await sign(first.privateKey, 'k1')), byUri, undefined, sources)).toBe('verified');
+
+      const unknown = await refusal(() => sign(rotated.privateKey, 'k2').then((jws) => verifySignature(decodeSet(jws), byUri, undefined, sources)));
+      expect(unknown.err).toBe('invalid_key');
+      published.push({ ...(await exportJWK(rotated.publicKey)), kid: 'k2', alg: 'ES256' });
+      const fetchesBefore = jwksFetches;
+      expect(await verifySignature(decodeSet(await sign(rotated.privateKey, 'k2')), byUri, undefined, sources)).toBe('verified');
+      expect(jwksFetches).toBeGreaterThan(fetchesBefore);
+
+      const byMetadata: Verification = {
+        ...DEFAULT_VERIFICATION,
+        signature: 'required',
+        issuerMetadataUri: `http://127.0.0.1:${port}/.well-known/ssf-configuration`,
+      };
+      expect(await verifySignature(decodeSet(await sign(first.privateKey, 'k1')), byMetadata, undefined, sources)).toBe('verified');
+
+      const unreachable: Verification = { ...DEFAULT_VERIFICATION, signature: 'required', jwksUri: `http://127.0.0.1:${port}/missing` };
+      const down = await refusal(() => sign(first.privateKey, 'k1').then((jws) => verifySignature(decodeSet(jws), unreachable, undefined, sources)));
+      expect(down.status).toBe(503);
+    } finally {
+      server.close();
+    }
+  });
+});

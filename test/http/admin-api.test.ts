@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../../src/graph/store.js';
+import { backends } from '../support/backends.js';
+import { PUBLIC_URL, admin, testApp } from '../support/service.js';
+
+const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
+
+describe.each(backends())('admin API on $name', (backend) => {
+  let store: GraphStore;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    store = await backend.open();
+    app = await testApp(store);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await backend.dispose();
+  });
+
+  const createSor = (payload: unknown, contentType = 'application/json') =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/systems-of-record',
+      headers: { ...admin, 'content-type': contentType },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+
+  describe('authentication', () => {
+    it.each([
+      [{}, /needs the admin token/],
+      [{ authorization: 'Bearer nope' }, /not the admin token/],
+      [{ authorization: 'Basic dXNlcjpwYXNz' }, /needs the admin token/],
+    ])('refuses %j with 401 problem+json', async (headers, detail) => {
+      const response = await app.inject({ method: 'GET', url: '/api/v1/systems-of-record', headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(response.json()).toMatchObject({ status: 401, detail: expect.stringMatching(detail) });
+    });
+
+    it('never opens the admin API to a push token', async () => {
+      const sor = (await createSor({ pushType: 'SCIM2.0' })).json();
+      const token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sor.id}/tokens`, headers: admin })).json().token;
+      const response = await app.inject({ method: 'GET', url: '/api/v1/systems-of-record', headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).toBe(401);
+    });
+  });
+
+  describe('systems of record', () => {
+    it('creates one from a YAML template and answers with its endpoint', async () => {
+      const response = await createSor(seedTemplate, 'application/yaml');
+      expect(response.statusCode).toBe(201);
+      const body = response.json();
+      expect(body).toMatchObject({
+        displayName: 'Entity Push SoR',
+        pushType: 'SCIM',
+        deliveryMethod: 'entityPush',
+        endpoints: { events: `${PUBLIC_URL}/events/scim/v1/${body.id}` },
+        verification: { bearerToken: 'required', signature: 'optional' },
+      });
+      expect(body.entities.map((e: { id: string }) => e.id)).toEqual(['User', 'Email']);
+      expect(response.headers.location).toBe(`/api/v1/systems-of-record/${body.id}`);
+    });
+
+    it('creates a SCIM 2.0 SoR with the built-in template from {"pushType": "SCIM2.0"}', async () => {
+      const response = await createSor({ pushType: 'SCIM2.0' });
+      expect(response.statusCode).toBe(201);
+      const body = response.json();
+      expect(body.endpoints).toEqual({ scim: `${PUBLIC_URL}/scim/v2/${body.id}` });
+      expect(body.entities.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(['User', 'Group', 'GroupMember']));
+    });
+
+    it('creates one from {"template": ..., "verification": ...} and never shows HMAC secrets back', async () => {
+      const response = await createSor({ template: seedTemplate, verification: { hmacSecrets: ['a-string-secret-at-least-256-bits-long'] } });
+      expect(response.statusCode).toBe(201);
+      expect(response.body).not.toContain('a-string-secret-at-least-256-bits-long');
+      expect(response.json().verification.hmacSecrets).toEqual(['(redacted)']);
+    });
+
+    it('lists the built-in templates and creates from {"templateId"}', async () => {
+      const list = await app.inject({ method: 'GET', url: '/api/v1/templates', headers: admin });
+      expect(list.json().items).toContainEqual({ id: 'scim-2.0-push', displayName: 'SCIM 2.0 Push', pushType: 'SCIM2.0' });
+      expect((await createSor({ templateId: 'scim-2.0-push' })).statusCode).toBe(201);
+    });
+
+    it('answers a template with problems with 400 and every problem at its place', async () => {
+      const broken = seedTemplate.replace('type: Bool', 'type: Boolish').replace('parent: Users', 'parent: Nobody');
+      const response = await createSor(broken, 'application/yaml');
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const places = response.json().errors.map((e: { place: string }) => e.place);
+      expect(places).toEqual(expect.arrayContaining(['entities.User.attributes[2].type', 'entities.Email.parent']));
+      expect((await app.inject({ method: 'GET', url: '/api/v1/systems-of-record', headers: admin })).json().items.every(
+        (s: { displayName: string }) => s.displayName !== undefined,
+      )).toBe(true);
+    });
+
+    it('reports template and verification problems together', async () => {
+      const response = await createSor({ template: 'displayName: 5\nentities: {}\n', verification: { signature: 'maybe' } });
+      expect(response.statusCode).toBe(400);
+      const places = response.json().errors.map((e: { place: string }) => e.place);
+      expect(places).toEqual(expect.arrayContaining(['verification.signature', 'entities']));
+    });
+
+    it('refuses a push type it has no endpoint for', async () => {
+      const response = await createSor({ template: seedTemplate, pushType: 'SSF' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors).toContainEqual({ place: 'pushType', message: expect.stringContaining('"SSF" is not supported') });
+    });
+
+    it('answers malformed, oversized and mistyped bodies with specific problems', async () => {
+      const malformed = await createSor('{"template": ', 'application/json');
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json().detail).toMatch(/not valid JSON/);
+      const deep = await createSor(`{"template": ${'['.repeat(5000)}${']'.repeat(5000)}}`, 'application/json');
+      expect(deep.statusCode).toBe(400);
+      expect(deep.json().detail).toMatch(/nested too deeply/);
+      const huge = await createSor(`displayName: ${'x'.repeat(2 * 1024 * 1024)}`, 'application/yaml');
+      expect(huge.statusCode).toBe(413);
+      expect(huge.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const xml = await createSor('<template/>', 'application/xml');
+      expect(xml.statusCode).toBe(415);
+      expect(xml.json().detail).toMatch(/Content-Type/);
+    });
+
+    it('reads, replaces and deletes one; 404 after', async () => {
+      const created = (await createSor(seedTemplate, 'application/yaml')).json();
+      const url = `/api/v1/systems-of-record/${created.id}`;
+      const read = await app.inject({ method: 'GET', url, headers: admin });
+      expect(read.statusCode).toBe(200);
+      expect(read.json().template).toBe(seedTemplate);
+      const replaced = await app.inject({
+        method: 'PUT',
+        url,
+        headers: admin,
+        payload: { template: seedTemplate, displayName: 'Renamed' },
+      });
+      expect(replaced.statusCode).toBe(200);
+      expect(replaced.json().displayName).toBe('Renamed');
+      expect(Date.parse(replaced.json().updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
+      expect((await app.inject({ method: 'DELETE', url, headers: admin })).statusCode).toBe(204);
+      const gone = await app.inject({ method: 'GET', url, headers: admin });
+      expect(gone.statusCode).toBe(404);
+      expect(gone.json().detail).toContain(created.id);
+      expect((await app.inject({ method: 'DELETE', url, headers: admin })).statusCode).toBe(404);
+    });
+
+    it('treats SQL-looking strings as data', async () => {
+      const sneaky = "x'); DROP TABLE nodes;--";
+      const missing = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${encodeURIComponent(sneaky)}`, headers: admin });
+      expect(missing.statusCode).toBe(404);
+      const created = await createSor({ template: seedTemplate, displayName: sneaky });
+      expect(created.statusCode).toBe(201);
+      const read = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${created.json().id}`, headers: admin });
+      expect(read.json().displayName).toBe(sneaky);
+    });
+
+    it('answers unknown admin routes with a problem', async () => {
+      const response = await app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: admin });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  describe('push tokens', () => {
+    it('creates (shown once), lists without secrets, revokes at once', async () => {
+      const sor = (await createSor(seedTemplate, 'application/yaml')).json();
+      const base = `/api/v1/systems-of-record/${sor.id}/tokens`;
+      const created = await app.inject({ method: 'POST', url: base, headers: admin, payload: { description: 'okta', expiresAt: '2099-01-01T00:00:00Z' } });
+      expect(created.statusCode).toBe(201);
+      const token = created.json();
+      expect(token).toMatchObject({ id: expect.any(String), token: expect.stringMatching(/^pgt_/), expiresAt: '2099-01-01T00:00:00.000Z' });
+      const list = await app.inject({ method: 'GET', url: base, headers: admin });
+      expect(list.body).not.toContain(token.token);
+      expect(list.json().items).toEqual([expect.objectContaining({ id: token.id, description: 'okta', status: 'active' })]);
+      expect((await app.inject({ method: 'DELETE', url: `${base}/${token.id}`, headers: admin })).statusCode).toBe(204);
+      expect((await app.inject({ method: 'GET', url: base, headers: admin })).json().items[0].status).toBe('revoked');
+      expect((await app.inject({ method: 'DELETE', url: `${base}/${token.id}`, headers: admin })).statusCode).toBe(404);
+    });
+
+    it.each([
+      [{ expiresAt: 'tomorrow' }, /RFC 3339/],
+      [{ expiresAt: '2001-01-01T00:00:00Z' }, /in the past/],
+      [{ secret: 'mine' }, /not valid/],
+    ])('refuses %j', async (payload, detail) => {
+      const sor = (await createSor(seedTemplate, 'application/yaml')).json();
+      const response = await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sor.id}/tokens`, headers: admin, payload });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().detail).toMatch(detail);
+    });
+
+    it('answers tokens of an unknown SoR with 404', async () => {
+      const response = await app.inject({ method: 'POST', url: '/api/v1/systems-of-record/nope/tokens', headers: admin });
+      expect(response.statusCode).toBe(404);
+    });
+  });
+
+  describe('health', () => {
+    it('answers /healthz and /readyz without auth', async () => {
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', store: backend.name });
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { startService } from '../src/server.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('startService', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    vi.restoreAllMocks();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the SQLite file, prints a generated admin token once, and stops cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushgraph-'));
+    dirs.push(dir);
+    const config = loadConfig({ PUSHGRAPH_PORT: '0', PUSHGRAPH_DATABASE_URL: `sqlite:${join(dir, 'nested', 'pushgraph.db')}` });
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    const first = await startService(config, silent);
+    const tokenLine = written.find((line) => line.startsWith('admin token: '));
+    expect(tokenLine).toMatch(/^admin token: pga_\S+\n$/);
+    const adminToken = tokenLine!.slice('admin token: '.length).trim();
+    const ready = await fetch(`${first.url}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', store: 'sqlite' });
+    const list = await fetch(`${first.url}/api/v1/systems-of-record`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(list.status).toBe(200);
+    await first.stop();
+    await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+
+    written.length = 0;
+    const second = await startService(config, silent);
+    expect(written.some((line) => line.startsWith('admin token: '))).toBe(false);
+    const again = await fetch(`${second.url}/api/v1/systems-of-record`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(again.status).toBe(200);
+    await second.stop();
+  });
+
+  it('uses PUSHGRAPH_ADMIN_TOKEN when it is set and prints nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushgraph-'));
+    dirs.push(dir);
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const service = await startService(
+      loadConfig({ PUSHGRAPH_PORT: '0', PUSHGRAPH_ADMIN_TOKEN: 'configured-admin-token-000000000000', PUSHGRAPH_DATABASE_URL: `sqlite:${join(dir, 'db')}` }),
+      silent,
+    );
+    expect(written.join('')).not.toContain('admin token');
+    const response = await fetch(`${service.url}/api/v1/templates`, { headers: { authorization: 'Bearer configured-admin-token-000000000000' } });
+    expect(response.status).toBe(200);
+    await service.stop();
+  });
+});
+
+describe('loadConfig', () => {
+  it('has the defaults of CONTRACT.md', () => {
+    expect(loadConfig({})).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      databaseUrl: 'sqlite:./data/pushgraph.db',
+      publicUrl: 'http://127.0.0.1:8080',
+    });
+  });
+
+  it.each([
+    [{ PUSHGRAPH_PORT: 'eighty' }, /PUSHGRAPH_PORT/],
+    [{ PUSHGRAPH_PORT: '70000' }, /PUSHGRAPH_PORT/],
+    [{ PUSHGRAPH_PUBLIC_URL: 'pushgraph.example' }, /PUSHGRAPH_PUBLIC_URL/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrowError(ConfigError);
+    expect(() => loadConfig(env)).toThrowError(message);
+  });
+
+  it('strips a trailing slash from the public URL', () => {
+    expect(loadConfig({ PUSHGRAPH_PUBLIC_URL: 'https://pushgraph.example/' }).publicUrl).toBe('https://pushgraph.example');
+  });
+});
