@@ -6,6 +6,7 @@ import { eventRoutes } from '../events/routes.js';
 import { KeySources, type KeySourceOptions } from '../events/key-sources.js';
 import { adminApi } from './admin-api.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 
 export interface AppOptions {
   store: GraphStore;
@@ -27,6 +28,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   const systemsOfRecord = new SystemsOfRecord(options.store);
+  await metricsRoutes(app);
   await app.register(healthRoutes, { store: options.store });
   await app.register(adminApi, { prefix: '/api/v1', store: options.store, systemsOfRecord, publicUrl: options.publicUrl });
   await app.register(eventRoutes, { store: options.store, systemsOfRecord, keySources: new KeySources(options.keySources) });

@@ -205,3 +205,22 @@ describe.each(backends())('admin API on $name', (backend) => {
     });
   });
 });
+
+describe('metrics', () => {
+  it('counts answered requests by route pattern on /metrics, without auth', async () => {
+    const [backend] = backends();
+    const store = await backend!.open();
+    const app = await testApp(store);
+    try {
+      await app.inject({ method: 'GET', url: '/api/v1/systems-of-record/some-id', headers: admin });
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+      expect(metrics.body).toContain('pushgraph_http_requests_total{route="/api/v1/systems-of-record/:sorId",method="GET",status="404"} 1');
+      expect(metrics.body).not.toContain('some-id');
+    } finally {
+      await app.close();
+      await backend!.dispose();
+    }
+  });
+});
