@@ -1,0 +1,16 @@
+import type { AttributeDef, EntityDef } from './model.js';
+
+/** Templates name entities by key in some places and by externalId in others; the key wins when both match. */
+export function findEntity(entities: Record<string, EntityDef>, name: string): EntityDef | undefined {
+  if (Object.hasOwn(entities, name)) return entities[name];
+  return Object.values(entities).find((entity) => entity.externalId === name);
+}
+
+/** Attributes are likewise named by name or by externalId; the name wins. */
+export function findAttribute(entity: EntityDef, name: string): AttributeDef | undefined {
+  return entity.attributes.find((a) => a.name === name) ?? entity.attributes.find((a) => a.externalId === name);
+}
+
+export function entityNames(entities: Record<string, EntityDef>): string {
+  return Object.keys(entities).join(', ');
+}

@@ -1,0 +1,31 @@
+import { JSONPathEnvironment } from 'json-p3';
+import type { CompiledPath } from './model.js';
+
+/** Strict RFC 9535: json-p3's non-standard extensions are refused, so templates stay portable. */
+export const jsonPath = new JSONPathEnvironment({ strict: true });
+
+/**
+ * RFC 9535 requires the leading `$`, but templates write plain member names (`userName`, `members`).
+ * Such a name is one member even when it contains dots, so it is quoted rather than parsed.
+ */
+export function normalizePath(source: string): string {
+  if (source.startsWith('$')) return source;
+  return `$[${singleQuoted(source)}]`;
+}
+
+function singleQuoted(name: string): string {
+  const escaped = JSON.stringify(name).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'");
+  return `'${escaped}'`;
+}
+
+export type PathCompilation = { ok: true; path: CompiledPath } | { ok: false; reason: string };
+
+export function compilePath(source: string): PathCompilation {
+  const normalized = normalizePath(source);
+  try {
+    return { ok: true, path: { source, normalized, query: jsonPath.compile(normalized) } };
+  } catch (error) {
+    if (error instanceof Error) return { ok: false, reason: error.message };
+    throw error;
+  }
+}

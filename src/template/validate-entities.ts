@@ -1,0 +1,195 @@
+import { resolveAttributeType, unknownTypeMessage } from './attribute-types.js';
+import { entityNames, findEntity } from './entity-lookup.js';
+import { FieldReader, describe, isMap, type JsonMap, type ProblemList } from './fields.js';
+import { compilePath, jsonPath } from './jsonpath.js';
+import type { AttributeDef, CompiledPath, EntityDef } from './model.js';
+import { item, member } from './places.js';
+
+/** Stands in for a path that did not compile; the template is rejected anyway, so it is never evaluated. */
+const UNUSABLE_PATH: CompiledPath = { source: '$', normalized: '$', query: jsonPath.compile('$') };
+
+export interface EntitiesRead {
+  entities: Record<string, EntityDef>;
+  /** Keys of the entities that declare a parent, resolved or not. */
+  children: Set<string>;
+}
+
+/** Reads and checks `entities`; relationships are checked later against the result. */
+export function readEntities(entitiesMap: JsonMap, place: string, problems: ProblemList): EntitiesRead {
+  const entities: Record<string, EntityDef> = {};
+  const declaredParents = new Map<string, string>();
+  for (const [key, value] of Object.entries(entitiesMap)) {
+    const entityPlace = member(place, key);
+    if (!isMap(value)) {
+      problems.push({ place: entityPlace, message: `entity ${key} must be a map, found ${describe(value)}` });
+      continue;
+    }
+    const fields = new FieldReader(value, entityPlace, problems);
+    entities[key] = readEntity(key, fields, problems);
+    const parent = fields.string('parent');
+    if (parent !== undefined) declaredParents.set(key, parent);
+  }
+  resolveParents(entities, declaredParents, place, problems);
+  findParentCycles(entities, place, problems);
+  for (const [key, entity] of Object.entries(entities)) {
+    checkUniqueId(entity, declaredParents.has(key), member(place, key), problems);
+  }
+  return { entities, children: new Set(declaredParents.keys()) };
+}
+
+function readEntity(key: string, fields: FieldReader, problems: ProblemList): EntityDef {
+  const externalId = fields.string('externalId', { required: true }) ?? '';
+  const push = pushExpression(fields, externalId);
+  const entity: EntityDef = {
+    key,
+    displayName: fields.string('displayName'),
+    externalId,
+    pushExternalId: push.expression,
+    description: fields.string('description'),
+    pageSize: fields.integer('pageSize', 1),
+    pagesOrderedById: fields.boolean('pagesOrderedById'),
+    entityAlias: fields.string('entityAlias'),
+    attributes: readAttributes(fields, problems),
+    indexedAttributes: [],
+  };
+  if (fields.has('parent') && push.expression !== '') {
+    entity.path = compileOrReport(push.expression, fields.at(push.field), problems);
+  }
+  return dropUndefined(entity);
+}
+
+/** Templates written for polling have no pushExternalId; their externalId serves for push too. */
+function pushExpression(fields: FieldReader, externalId: string): { expression: string; field: string } {
+  const pushExternalId = fields.string('pushExternalId');
+  return pushExternalId === undefined || pushExternalId === ''
+    ? { expression: externalId, field: 'externalId' }
+    : { expression: pushExternalId, field: 'pushExternalId' };
+}
+
+function readAttributes(fields: FieldReader, problems: ProblemList): AttributeDef[] {
+  const list = fields.list('attributes', { required: true, nonEmpty: true }) ?? [];
+  const place = fields.at('attributes');
+  const attributes: AttributeDef[] = [];
+  const firstPlaceOfName = new Map<string, number>();
+  list.forEach((value, index) => {
+    const attributePlace = item(place, index);
+    if (!isMap(value)) {
+      problems.push({ place: attributePlace, message: `an attribute must be a map, found ${describe(value)}` });
+      return;
+    }
+    const attribute = readAttribute(new FieldReader(value, attributePlace, problems), problems);
+    const earlier = firstPlaceOfName.get(attribute.name);
+    if (attribute.name !== '' && earlier !== undefined) {
+      problems.push({
+        place: member(attributePlace, 'name'),
+        message: `duplicate attribute name ${JSON.stringify(attribute.name)}; attributes[${earlier}] has the same name`,
+      });
+    } else {
+      firstPlaceOfName.set(attribute.name, index);
+    }
+    attributes.push(attribute);
+  });
+  return attributes;
+}
+
+function readAttribute(fields: FieldReader, problems: ProblemList): AttributeDef {
+  const name = fields.string('name', { required: true }) ?? '';
+  const externalId = fields.string('externalId', { required: true }) ?? '';
+  const push = pushExpression(fields, externalId);
+  const declaredType = fields.string('type', { required: true });
+  const type = declaredType === undefined ? undefined : resolveAttributeType(declaredType);
+  if (declaredType !== undefined && type === undefined) fields.problem('type', unknownTypeMessage(declaredType));
+  const attribute: AttributeDef = {
+    name,
+    externalId,
+    pushExternalId: push.expression,
+    description: fields.string('description'),
+    type: type ?? 'String',
+    declaredType: declaredType ?? 'String',
+    indexed: fields.boolean('indexed') ?? false,
+    uniqueId: fields.boolean('uniqueId') ?? false,
+    list: fields.boolean('list') ?? false,
+    attributeAlias: fields.string('attributeAlias'),
+    path: push.expression === '' ? UNUSABLE_PATH : compileOrReport(push.expression, fields.at(push.field), problems),
+  };
+  if (attribute.uniqueId && attribute.list) {
+    fields.problem('list', `attribute ${name} is the uniqueId, so it cannot be a list`);
+  }
+  return dropUndefined(attribute);
+}
+
+function compileOrReport(source: string, place: string, problems: ProblemList): CompiledPath {
+  const compiled = compilePath(source);
+  if (compiled.ok) return compiled.path;
+  problems.push({ place, message: `invalid JSONPath ${JSON.stringify(source)}: ${compiled.reason}` });
+  return UNUSABLE_PATH;
+}
+
+function resolveParents(
+  entities: Record<string, EntityDef>,
+  declaredParents: Map<string, string>,
+  place: string,
+  problems: ProblemList,
+): void {
+  for (const [key, parentName] of declaredParents) {
+    const entity = entities[key];
+    const parent = findEntity(entities, parentName);
+    if (entity === undefined) continue;
+    if (parent === undefined) {
+      problems.push({
+        place: member(member(place, key), 'parent'),
+        message:
+          `unknown parent entity ${JSON.stringify(parentName)}; ` +
+          `expected the key or externalId of one of: ${entityNames(entities)}`,
+      });
+      continue;
+    }
+    entity.parent = parent.key;
+  }
+}
+
+/** Reports each cycle once, at the parent field of the first entity in template order that is on it. */
+function findParentCycles(entities: Record<string, EntityDef>, place: string, problems: ProblemList): void {
+  const reported = new Set<string>();
+  for (const start of Object.keys(entities)) {
+    const chain: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && !chain.includes(current)) {
+      chain.push(current);
+      current = entities[current]?.parent;
+    }
+    if (current !== start || reported.has(start)) continue;
+    chain.forEach((key) => reported.add(key));
+    problems.push({
+      place: member(member(place, start), 'parent'),
+      message: `parent cycle: ${[...chain, start].join(' → ')}`,
+    });
+  }
+}
+
+/** A child entity without a uniqueId attribute is identified by its position under its parent. */
+function checkUniqueId(entity: EntityDef, isChild: boolean, place: string, problems: ProblemList): void {
+  const uniqueIds = entity.attributes.filter((a) => a.uniqueId);
+  if (uniqueIds.length === 1) {
+    entity.uniqueIdAttribute = uniqueIds[0]?.name;
+  } else if (uniqueIds.length > 1) {
+    problems.push({
+      place: member(place, 'attributes'),
+      message:
+        `entity ${entity.key} has ${uniqueIds.length} uniqueId attributes ` +
+        `(${uniqueIds.map((a) => a.name).join(', ')}); exactly one is allowed`,
+    });
+  } else if (!isChild && entity.attributes.length > 0) {
+    problems.push({
+      place: member(place, 'attributes'),
+      message: `entity ${entity.key} needs exactly one attribute with uniqueId: true, found none`,
+    });
+  }
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}
