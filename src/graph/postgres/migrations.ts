@@ -1,0 +1,110 @@
+import type { PoolClient } from 'pg';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * Ids sort bytewise (COLLATE "C") as in SQLite, so cursors page alike on both backends and the primary key serves
+ * ORDER BY id. The attribute index is keyed by md5(value_ci): a B-tree entry cannot exceed about 2.7 kB, and an
+ * indexed attribute may hold any string.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'settings, systems of record, push tokens, nodes and the attribute index',
+    sql: `
+      CREATE TABLE settings (
+        key text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE TABLE systems_of_record (
+        id text COLLATE "C" PRIMARY KEY,
+        display_name text NOT NULL,
+        description text,
+        push_type text NOT NULL,
+        delivery_method text NOT NULL,
+        template_yaml text NOT NULL,
+        verification jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE push_tokens (
+        id text COLLATE "C" PRIMARY KEY,
+        sor_id text COLLATE "C" NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        hash text NOT NULL,
+        description text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        revoked_at timestamptz,
+        last_used_at timestamptz
+      );
+      CREATE INDEX push_tokens_sor ON push_tokens (sor_id);
+      CREATE TABLE nodes (
+        sor_id text COLLATE "C" NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        entity text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        parent_entity text COLLATE "C",
+        parent_id text COLLATE "C",
+        attributes jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        last_event_id text,
+        PRIMARY KEY (sor_id, entity, id)
+      );
+      CREATE INDEX nodes_parent ON nodes (sor_id, parent_entity, parent_id) WHERE parent_id IS NOT NULL;
+      CREATE TABLE node_attribute_index (
+        sor_id text COLLATE "C" NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        entity text COLLATE "C" NOT NULL,
+        attribute text COLLATE "C" NOT NULL,
+        value text NOT NULL,
+        value_ci text NOT NULL,
+        node_id text COLLATE "C" NOT NULL
+      );
+      -- One index serves both lookups (exact ones also compare value), saving an index write per row.
+      CREATE INDEX node_attribute_index_value ON node_attribute_index (sor_id, entity, attribute, md5(value_ci));
+      CREATE INDEX node_attribute_index_node ON node_attribute_index (sor_id, entity, node_id);
+    `,
+  },
+];
+
+/**
+ * Applies pending migrations in one transaction under an advisory lock keyed by the schema, so instances
+ * starting together take turns and the later ones find nothing left to do.
+ */
+export async function migrate(client: PoolClient, schema: string | undefined): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('pushgraph.migrate.' || $1))", [schema ?? '']);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)',
+    );
+    const applied = new Set(await appliedMigrations(client));
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
+export async function appliedMigrations(client: PoolClient): Promise<number[]> {
+  const result = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  return result.rows.map((row) => row.version);
+}
+
+/** Schema names are validated before use, since search_path and DDL cannot take them as parameters. */
+export function assertSchemaName(schema: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,463 @@
+import pg from 'pg';
+import type { ScalarValue } from '../../template/model.js';
+import { decodeCursor, pageSize, toPage } from '../paging.js';
+import {
+  NODE_COLUMNS,
+  toEntityNode,
+  toPushToken,
+  toSystemOfRecord,
+  type NodeRowRecord,
+  type PushTokenRow,
+  type SystemOfRecordRow,
+} from '../rows.js';
+import {
+  DuplicateRecordError,
+  type EntityNode,
+  type FindOptions,
+  type GraphStore,
+  type NodePage,
+  type NodeTree,
+  type PushTokenRecord,
+  type SystemOfRecordRecord,
+  type WriteOptions,
+} from '../store.js';
+import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, type NodeRow } from '../tree.js';
+import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Every connection uses only this schema (created by migrate()); lets tests and tenants share a database. */
+  schema?: string;
+  /** Most connections the pool opens. */
+  maxConnections?: number;
+}
+
+/** Named queries: pg prepares each once per connection and reuses the plan. */
+interface Query {
+  name: string;
+  text: string;
+}
+
+function query(name: string, text: string): Query {
+  return { name: `pushgraph.${name}`, text };
+}
+
+const SQL = {
+  getSetting: query('getSetting', 'SELECT value FROM settings WHERE key = $1'),
+  setSetting: query(
+    'setSetting',
+    'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ),
+  setSettingIfAbsent: query(
+    'setSettingIfAbsent',
+    'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+  ),
+
+  insertSor: query(
+    'insertSor',
+    `INSERT INTO systems_of_record
+       (id, display_name, description, push_type, delivery_method, template_yaml, verification, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+  ),
+  getSor: query('getSor', 'SELECT * FROM systems_of_record WHERE id = $1'),
+  listSors: query('listSors', 'SELECT * FROM systems_of_record ORDER BY created_at, id'),
+  updateSor: query(
+    'updateSor',
+    `UPDATE systems_of_record SET display_name = $2, description = $3, push_type = $4, delivery_method = $5,
+       template_yaml = $6, verification = $7::jsonb, updated_at = $8
+     WHERE id = $1`,
+  ),
+  deleteSor: query('deleteSor', 'DELETE FROM systems_of_record WHERE id = $1'),
+
+  insertToken: query(
+    'insertToken',
+    `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  ),
+  getToken: query('getToken', 'SELECT * FROM push_tokens WHERE id = $1'),
+  listTokens: query('listTokens', 'SELECT * FROM push_tokens WHERE sor_id = $1 ORDER BY created_at, id'),
+  revokeToken: query(
+    'revokeToken',
+    'UPDATE push_tokens SET revoked_at = $3 WHERE id = $2 AND sor_id = $1 AND revoked_at IS NULL',
+  ),
+  touchToken: query('touchToken', 'UPDATE push_tokens SET last_used_at = $2 WHERE id = $1'),
+
+  // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
+  // statement inserted: such a node has neither index rows nor children to clean up.
+  upsertNodes: query(
+    'upsertNodes',
+    `INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
+     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS w (entity, id, parent_entity, parent_id, attributes)
+     ON CONFLICT (sor_id, entity, id) DO UPDATE SET
+       parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
+       parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
+       attributes = excluded.attributes,
+       updated_at = excluded.updated_at,
+       last_event_id = excluded.last_event_id
+     RETURNING entity, id, (xmax = 0) AS inserted`,
+  ),
+  // Children of rewritten nodes that the new trees do not contain, with everything below them.
+  deleteStaleDescendants: query(
+    'deleteStaleDescendants',
+    `WITH RECURSIVE rewritten (entity, id) AS (
+       SELECT * FROM unnest($2::text[], $3::text[])
+     ), written (entity, id) AS (
+       SELECT * FROM unnest($4::text[], $5::text[])
+     ), stale (entity, id) AS (
+       SELECT n.entity, n.id FROM nodes n JOIN rewritten r
+         ON n.sor_id = $1 AND n.parent_entity = r.entity AND n.parent_id = r.id AND n.parent_id IS NOT NULL
+       WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.entity = n.entity AND w.id = n.id)
+       UNION
+       SELECT n.entity, n.id FROM nodes n JOIN stale s
+         ON n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
+     ), dropped_index AS (
+       DELETE FROM node_attribute_index i USING stale s WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id
+     )
+     DELETE FROM nodes n USING stale s WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id`,
+  ),
+  deleteIndexOf: query(
+    'deleteIndexOf',
+    `DELETE FROM node_attribute_index i USING unnest($2::text[], $3::text[]) AS w (entity, id)
+     WHERE i.sor_id = $1 AND i.entity = w.entity AND i.node_id = w.id`,
+  ),
+  insertIndex: query(
+    'insertIndex',
+    `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+  ),
+  deleteSubtree: query(
+    'deleteSubtree',
+    `WITH RECURSIVE subtree (entity, id) AS (
+       SELECT $2::text COLLATE "C", $3::text COLLATE "C"
+       UNION
+       SELECT n.entity, n.id FROM nodes n JOIN subtree s
+         ON n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
+     ), dropped_index AS (
+       DELETE FROM node_attribute_index i USING subtree s WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id
+     )
+     DELETE FROM nodes n USING subtree s WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id
+     RETURNING n.entity, n.id`,
+  ),
+
+  getNode: query('getNode', `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3`),
+  getChildren: query(
+    'getChildren',
+    `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND parent_entity = $2 AND parent_id = $3
+     ORDER BY entity, id`,
+  ),
+  getChildrenOf: query(
+    'getChildrenOf',
+    `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND parent_entity = $2 AND parent_id = $3 AND entity = $4
+     ORDER BY id`,
+  ),
+  findByValue: query('findByValue', findNodesSql(true)),
+  findByValueCi: query('findByValueCi', findNodesSql(false)),
+  listFirst: query(
+    'listFirst',
+    `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND entity = $2 ORDER BY id LIMIT $3`,
+  ),
+  listAfter: query(
+    'listAfter',
+    `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND entity = $2 AND id > $3 ORDER BY id LIMIT $4`,
+  ),
+  countNodes: query(
+    'countNodes',
+    'SELECT entity, count(*)::int AS count FROM nodes WHERE sor_id = $1 GROUP BY entity ORDER BY entity',
+  ),
+} as const;
+
+function findNodesSql(exact: boolean): string {
+  return `SELECT ${NODE_COLUMNS} FROM nodes
+    WHERE sor_id = $1 AND entity = $2 AND id IN (
+      SELECT node_id FROM node_attribute_index
+      WHERE sor_id = $1 AND entity = $2 AND attribute = $3 AND md5(value_ci) = md5($4::text) AND value_ci = $4::text
+        ${exact ? 'AND value = $6::text' : ''})
+    ORDER BY id LIMIT $5`;
+}
+
+/** PostgreSQL storage; several instances may share one database. */
+export class PostgresGraphStore implements GraphStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined) assertSchemaName(options.schema);
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
+    this.pool.on('error', () => undefined);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await migrate(client, this.schema);
+    } finally {
+      client.release();
+    }
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    const client = await this.pool.connect();
+    try {
+      return await appliedMigrations(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const result = await this.pool.query<{ value: string }>({ ...SQL.getSetting, values: [key] });
+    return result.rows[0]?.value;
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<boolean> {
+    const result = await this.pool.query({ ...SQL.setSettingIfAbsent, values: [key, value] });
+    return result.rowCount === 1;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.pool.query({ ...SQL.setSetting, values: [key, value] });
+  }
+
+  async createSystemOfRecord(sor: SystemOfRecordRecord): Promise<void> {
+    try {
+      await this.pool.query({ ...SQL.insertSor, values: [...sorValues(sor), sor.createdAt, sor.updatedAt] });
+    } catch (error) {
+      throw isUniqueViolation(error) ? new DuplicateRecordError('systemOfRecord', sor.id) : error;
+    }
+  }
+
+  async getSystemOfRecord(id: string): Promise<SystemOfRecordRecord | undefined> {
+    const result = await this.pool.query<SystemOfRecordRow>({ ...SQL.getSor, values: [id] });
+    const row = result.rows[0];
+    return row && toSystemOfRecord(row);
+  }
+
+  async listSystemsOfRecord(): Promise<SystemOfRecordRecord[]> {
+    const result = await this.pool.query<SystemOfRecordRow>(SQL.listSors);
+    return result.rows.map(toSystemOfRecord);
+  }
+
+  async updateSystemOfRecord(sor: SystemOfRecordRecord): Promise<boolean> {
+    const result = await this.pool.query({ ...SQL.updateSor, values: [...sorValues(sor), sor.updatedAt] });
+    return result.rowCount === 1;
+  }
+
+  /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
+  async deleteSystemOfRecord(id: string): Promise<boolean> {
+    const result = await this.pool.query({ ...SQL.deleteSor, values: [id] });
+    return result.rowCount === 1;
+  }
+
+  async createPushToken(token: PushTokenRecord): Promise<void> {
+    const values = [
+      token.id,
+      token.sorId,
+      token.hash,
+      token.description ?? null,
+      token.createdAt,
+      token.expiresAt ?? null,
+      token.revokedAt ?? null,
+      token.lastUsedAt ?? null,
+    ];
+    try {
+      await this.pool.query({ ...SQL.insertToken, values });
+    } catch (error) {
+      throw isUniqueViolation(error) ? new DuplicateRecordError('pushToken', token.id) : error;
+    }
+  }
+
+  async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
+    const result = await this.pool.query<PushTokenRow>({ ...SQL.getToken, values: [id] });
+    const row = result.rows[0];
+    return row && toPushToken(row);
+  }
+
+  async listPushTokens(sorId: string): Promise<PushTokenRecord[]> {
+    const result = await this.pool.query<PushTokenRow>({ ...SQL.listTokens, values: [sorId] });
+    return result.rows.map(toPushToken);
+  }
+
+  async revokePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean> {
+    const result = await this.pool.query({ ...SQL.revokeToken, values: [sorId, tokenId, at] });
+    return result.rowCount === 1;
+  }
+
+  async touchPushToken(id: string, at: Date): Promise<void> {
+    await this.pool.query({ ...SQL.touchToken, values: [id, at] });
+  }
+
+  async replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void> {
+    await this.replaceNodes(sorId, [tree], options);
+  }
+
+  async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
+    const rows = flattenTrees(trees).sort(byEntityAndId);
+    if (rows.length === 0) return;
+    await this.transaction(async (client) => {
+      const rewritten = await this.upsertNodes(client, sorId, rows, options);
+      if (rewritten.length > 0) {
+        await client.query({
+          ...SQL.deleteStaleDescendants,
+          values: [sorId, ...columns(rewritten), ...columns(rows)],
+        });
+        await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
+      }
+      await this.insertIndexRows(client, sorId, rows, options);
+    });
+  }
+
+  async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
+    const result = await this.pool.query({ ...SQL.deleteSubtree, values: [sorId, entity, id] });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
+    const result = await this.pool.query<NodeRowRecord>({ ...SQL.getNode, values: [sorId, entity, id] });
+    const row = result.rows[0];
+    return row && toEntityNode(row);
+  }
+
+  async getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]> {
+    const result =
+      childEntity === undefined
+        ? await this.pool.query<NodeRowRecord>({ ...SQL.getChildren, values: [sorId, entity, id] })
+        : await this.pool.query<NodeRowRecord>({ ...SQL.getChildrenOf, values: [sorId, entity, id, childEntity] });
+    return result.rows.map(toEntityNode);
+  }
+
+  async findNodes(
+    sorId: string,
+    entity: string,
+    attribute: string,
+    value: ScalarValue,
+    options: FindOptions = {},
+  ): Promise<EntityNode[]> {
+    const encoded = encodeIndexValue(value);
+    const key = [sorId, entity, attribute, foldCase(encoded), options.limit ?? null];
+    const result = options.caseInsensitive
+      ? await this.pool.query<NodeRowRecord>({ ...SQL.findByValueCi, values: key })
+      : await this.pool.query<NodeRowRecord>({ ...SQL.findByValue, values: [...key, encoded] });
+    return result.rows.map(toEntityNode);
+  }
+
+  async listNodes(sorId: string, entity: string, options: { limit?: number; cursor?: string } = {}): Promise<NodePage> {
+    const size = pageSize(options.limit);
+    const result =
+      options.cursor === undefined
+        ? await this.pool.query<NodeRowRecord>({ ...SQL.listFirst, values: [sorId, entity, size + 1] })
+        : await this.pool.query<NodeRowRecord>({
+            ...SQL.listAfter,
+            values: [sorId, entity, decodeCursor(options.cursor), size + 1],
+          });
+    const page = toPage(result.rows, size);
+    const nodes: NodePage = { nodes: page.items.map(toEntityNode) };
+    if (page.nextCursor !== undefined) nodes.nextCursor = page.nextCursor;
+    return nodes;
+  }
+
+  async countNodes(sorId: string): Promise<Record<string, number>> {
+    const result = await this.pool.query<{ entity: string; count: number }>({ ...SQL.countNodes, values: [sorId] });
+    return Object.fromEntries(result.rows.map((row) => [row.entity, row.count]));
+  }
+
+  /** Returns the nodes that existed before: only they can have index rows or children to clean up. */
+  private async upsertNodes(
+    client: pg.PoolClient,
+    sorId: string,
+    rows: readonly NodeRow[],
+    options: WriteOptions,
+  ): Promise<{ entity: string; id: string }[]> {
+    const result = await client.query<{ entity: string; id: string; inserted: boolean }>({
+      ...SQL.upsertNodes,
+      values: [
+        sorId,
+        rows.map((row) => row.entity),
+        rows.map((row) => row.id),
+        rows.map((row) => row.parent?.entity ?? null),
+        rows.map((row) => row.parent?.id ?? null),
+        rows.map((row) => JSON.stringify(row.attributes)),
+        options.at ?? new Date(),
+        options.eventId ?? null,
+      ],
+    });
+    return result.rows.filter((row) => !row.inserted);
+  }
+
+  private async insertIndexRows(
+    client: pg.PoolClient,
+    sorId: string,
+    rows: readonly NodeRow[],
+    options: WriteOptions,
+  ): Promise<void> {
+    const indexRows = rows.flatMap((row) => indexRowsOf(row, options.indexedAttributes));
+    if (indexRows.length === 0) return;
+    await client.query({
+      ...SQL.insertIndex,
+      values: [
+        sorId,
+        indexRows.map((row) => row.entity),
+        indexRows.map((row) => row.attribute),
+        indexRows.map((row) => row.value),
+        indexRows.map((row) => row.valueCi),
+        indexRows.map((row) => row.nodeId),
+      ],
+    });
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** A fixed order, so concurrent batches that share nodes lock them in the same order instead of deadlocking. */
+function byEntityAndId(a: NodeRow, b: NodeRow): number {
+  return a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function columns(refs: readonly { entity: string; id: string }[]): [string[], string[]] {
+  return [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
+}
+
+function sorValues(sor: SystemOfRecordRecord): unknown[] {
+  return [
+    sor.id,
+    sor.displayName,
+    sor.description ?? null,
+    sor.pushType,
+    sor.deliveryMethod,
+    sor.templateYaml,
+    JSON.stringify(sor.verification),
+  ];
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '23505';
+}

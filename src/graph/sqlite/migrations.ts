@@ -1,0 +1,97 @@
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'settings, systems of record, push tokens, nodes and the attribute index',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE systems_of_record (
+        id TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        description TEXT,
+        push_type TEXT NOT NULL,
+        delivery_method TEXT NOT NULL,
+        template_yaml TEXT NOT NULL,
+        verification TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE push_tokens (
+        id TEXT PRIMARY KEY,
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT,
+        last_used_at TEXT
+      );
+      CREATE INDEX push_tokens_sor ON push_tokens (sor_id);
+      CREATE TABLE nodes (
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        id TEXT NOT NULL,
+        parent_entity TEXT,
+        parent_id TEXT,
+        attributes TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_event_id TEXT,
+        PRIMARY KEY (sor_id, entity, id)
+      );
+      -- Partial: top-level nodes, the bulk of a graph, never need this index.
+      CREATE INDEX nodes_parent ON nodes (sor_id, parent_entity, parent_id) WHERE parent_id IS NOT NULL;
+      CREATE TABLE node_attribute_index (
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        entity TEXT NOT NULL,
+        attribute TEXT NOT NULL,
+        value TEXT NOT NULL,
+        value_ci TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        -- Clustered by node, so rewriting a node's rows touches one place.
+        PRIMARY KEY (sor_id, entity, node_id, attribute, value)
+      ) WITHOUT ROWID;
+      -- One index serves both lookups (exact ones also compare value), saving a B-tree write per index row.
+      CREATE INDEX node_attribute_index_value ON node_attribute_index (sor_id, entity, attribute, value_ci, value);
+    `,
+  },
+];
+
+/** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const apply = db.transaction(() => {
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .pluck()
+        .all()
+        .map((version) => Number(version)),
+    );
+    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, new Date().toISOString());
+    }
+  });
+  apply.immediate();
+}
+
+export function appliedMigrations(db: Database.Database): number[] {
+  return db
+    .prepare('SELECT version FROM schema_migrations ORDER BY version')
+    .pluck()
+    .all()
+    .map((version) => Number(version));
+}

@@ -1,0 +1,335 @@
+import Database from 'better-sqlite3';
+import type { ScalarValue } from '../../template/model.js';
+import { decodeCursor, pageSize, toPage } from '../paging.js';
+import {
+  NODE_COLUMNS,
+  toEntityNode,
+  toPushToken,
+  toSystemOfRecord,
+  type NodeRowRecord,
+  type PushTokenRow,
+  type SystemOfRecordRow,
+} from '../rows.js';
+import {
+  DuplicateRecordError,
+  type EntityNode,
+  type FindOptions,
+  type GraphStore,
+  type NodePage,
+  type NodeTree,
+  type PushTokenRecord,
+  type SystemOfRecordRecord,
+  type WriteOptions,
+} from '../store.js';
+import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, rowKeys, type NodeRow } from '../tree.js';
+import { appliedMigrations, migrate } from './migrations.js';
+
+const BUSY_TIMEOUT_MS = 5000;
+/** Keeps the upper levels of a million-node graph's B-trees in memory. */
+const CACHE_KIB = 64 * 1024;
+/** Index rows land on random pages; checkpointing less often writes each page once for many commits. */
+const WAL_CHECKPOINT_PAGES = 10_000;
+
+const SUBTREE = `
+  WITH RECURSIVE subtree (entity, id) AS (
+    SELECT @entity, @id
+    UNION
+    -- CROSS JOIN keeps subtree the outer loop, so each step is a lookup in nodes_parent, not a scan.
+    SELECT n.entity, n.id FROM subtree s CROSS JOIN nodes n
+    WHERE n.sor_id = @sorId AND n.parent_entity = s.entity AND n.parent_id = s.id
+  )`;
+
+const SQL = {
+  getSetting: 'SELECT value FROM settings WHERE key = ?',
+  setSetting: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  setSettingIfAbsent: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+
+  insertSor: `INSERT INTO systems_of_record
+      (id, display_name, description, push_type, delivery_method, template_yaml, verification, created_at, updated_at)
+    VALUES (@id, @displayName, @description, @pushType, @deliveryMethod, @templateYaml, @verification, @createdAt, @updatedAt)`,
+  getSor: 'SELECT * FROM systems_of_record WHERE id = ?',
+  listSors: 'SELECT * FROM systems_of_record ORDER BY created_at, id',
+  updateSor: `UPDATE systems_of_record SET display_name = @displayName, description = @description, push_type = @pushType,
+      delivery_method = @deliveryMethod, template_yaml = @templateYaml, verification = @verification, updated_at = @updatedAt
+    WHERE id = @id`,
+  deleteSor: 'DELETE FROM systems_of_record WHERE id = ?',
+
+  insertToken: `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
+    VALUES (@id, @sorId, @hash, @description, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)`,
+  getToken: 'SELECT * FROM push_tokens WHERE id = ?',
+  listTokens: 'SELECT * FROM push_tokens WHERE sor_id = ? ORDER BY created_at, id',
+  revokeToken: 'UPDATE push_tokens SET revoked_at = ? WHERE id = ? AND sor_id = ? AND revoked_at IS NULL',
+  touchToken: 'UPDATE push_tokens SET last_used_at = ? WHERE id = ?',
+
+  // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE).
+  upsertNode: `INSERT INTO nodes
+      (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
+    VALUES (@sorId, @entity, @id, @parentEntity, @parentId, @attributes, @at, @at, @eventId)
+    ON CONFLICT (sor_id, entity, id) DO UPDATE SET
+      parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
+      parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
+      attributes = excluded.attributes,
+      updated_at = excluded.updated_at,
+      last_event_id = excluded.last_event_id`,
+  deleteNodeIndex: 'DELETE FROM node_attribute_index WHERE sor_id = ? AND entity = ? AND node_id = ?',
+  insertIndex: `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  childRefs: 'SELECT entity, id FROM nodes WHERE sor_id = ? AND parent_entity = ? AND parent_id = ?',
+  deleteSubtreeIndex: `${SUBTREE}
+    DELETE FROM node_attribute_index
+    WHERE sor_id = @sorId AND (entity, node_id) IN (SELECT entity, id FROM subtree)`,
+  deleteSubtreeNodes: `${SUBTREE}
+    DELETE FROM nodes WHERE sor_id = @sorId AND (entity, id) IN (SELECT entity, id FROM subtree)`,
+
+  getNode: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND entity = ? AND id = ?`,
+  getChildren: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND parent_entity = ? AND parent_id = ?
+    ORDER BY entity, id`,
+  getChildrenOf: `SELECT ${NODE_COLUMNS} FROM nodes
+    WHERE sor_id = ? AND parent_entity = ? AND parent_id = ? AND entity = ? ORDER BY id`,
+  findByValue: findNodesSql(true),
+  findByValueCi: findNodesSql(false),
+  listFirst: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND entity = ? ORDER BY id LIMIT ?`,
+  listAfter: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?`,
+  countNodes: 'SELECT entity, COUNT(*) AS count FROM nodes WHERE sor_id = ? GROUP BY entity ORDER BY entity',
+} as const;
+
+function findNodesSql(exact: boolean): string {
+  return `SELECT ${NODE_COLUMNS} FROM nodes
+    WHERE sor_id = @sorId AND entity = @entity AND id IN (
+      SELECT node_id FROM node_attribute_index
+      WHERE sor_id = @sorId AND entity = @entity AND attribute = @attribute AND value_ci = @valueCi
+        ${exact ? 'AND value = @value' : ''})
+    ORDER BY id LIMIT @limit`;
+}
+
+/** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
+export class SqliteGraphStore implements GraphStore {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(filename: string) {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.pragma(`cache_size = -${CACHE_KIB}`);
+    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+  }
+
+  async appliedMigrations(): Promise<number[]> {
+    return appliedMigrations(this.db);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.statement(SQL.getSetting).pluck().get(key) as string | undefined;
+  }
+
+  async setSettingIfAbsent(key: string, value: string): Promise<boolean> {
+    return this.statement(SQL.setSettingIfAbsent).run(key, value).changes === 1;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.statement(SQL.setSetting).run(key, value);
+  }
+
+  async createSystemOfRecord(sor: SystemOfRecordRecord): Promise<void> {
+    try {
+      this.statement(SQL.insertSor).run(sorParams(sor));
+    } catch (error) {
+      throw isPrimaryKeyViolation(error) ? new DuplicateRecordError('systemOfRecord', sor.id) : error;
+    }
+  }
+
+  async getSystemOfRecord(id: string): Promise<SystemOfRecordRecord | undefined> {
+    const row = this.statement(SQL.getSor).get(id) as SystemOfRecordRow | undefined;
+    return row && toSystemOfRecord(row);
+  }
+
+  async listSystemsOfRecord(): Promise<SystemOfRecordRecord[]> {
+    return (this.statement(SQL.listSors).all() as SystemOfRecordRow[]).map(toSystemOfRecord);
+  }
+
+  async updateSystemOfRecord(sor: SystemOfRecordRecord): Promise<boolean> {
+    return this.statement(SQL.updateSor).run(sorParams(sor)).changes === 1;
+  }
+
+  /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
+  async deleteSystemOfRecord(id: string): Promise<boolean> {
+    return this.statement(SQL.deleteSor).run(id).changes === 1;
+  }
+
+  async createPushToken(token: PushTokenRecord): Promise<void> {
+    try {
+      this.statement(SQL.insertToken).run({
+        id: token.id,
+        sorId: token.sorId,
+        hash: token.hash,
+        description: token.description ?? null,
+        createdAt: token.createdAt,
+        expiresAt: token.expiresAt ?? null,
+        revokedAt: token.revokedAt ?? null,
+        lastUsedAt: token.lastUsedAt ?? null,
+      });
+    } catch (error) {
+      throw isPrimaryKeyViolation(error) ? new DuplicateRecordError('pushToken', token.id) : error;
+    }
+  }
+
+  async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
+    const row = this.statement(SQL.getToken).get(id) as PushTokenRow | undefined;
+    return row && toPushToken(row);
+  }
+
+  async listPushTokens(sorId: string): Promise<PushTokenRecord[]> {
+    return (this.statement(SQL.listTokens).all(sorId) as PushTokenRow[]).map(toPushToken);
+  }
+
+  async revokePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean> {
+    return this.statement(SQL.revokeToken).run(at.toISOString(), tokenId, sorId).changes === 1;
+  }
+
+  async touchPushToken(id: string, at: Date): Promise<void> {
+    this.statement(SQL.touchToken).run(at.toISOString(), id);
+  }
+
+  async replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void> {
+    await this.replaceNodes(sorId, [tree], options);
+  }
+
+  async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
+    this.db.transaction(() => this.writeTrees(sorId, trees, options)).immediate();
+  }
+
+  async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => this.deleteSubtree(sorId, entity, id)).immediate();
+  }
+
+  async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
+    const row = this.statement(SQL.getNode).get(sorId, entity, id) as NodeRowRecord | undefined;
+    return row && toEntityNode(row);
+  }
+
+  async getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]> {
+    const rows =
+      childEntity === undefined
+        ? this.statement(SQL.getChildren).all(sorId, entity, id)
+        : this.statement(SQL.getChildrenOf).all(sorId, entity, id, childEntity);
+    return (rows as NodeRowRecord[]).map(toEntityNode);
+  }
+
+  async findNodes(
+    sorId: string,
+    entity: string,
+    attribute: string,
+    value: ScalarValue,
+    options: FindOptions = {},
+  ): Promise<EntityNode[]> {
+    const encoded = encodeIndexValue(value);
+    const key = { sorId, entity, attribute, valueCi: foldCase(encoded), limit: options.limit ?? -1 };
+    const rows = (
+      options.caseInsensitive
+        ? this.statement(SQL.findByValueCi).all(key)
+        : this.statement(SQL.findByValue).all({ ...key, value: encoded })
+    ) as NodeRowRecord[];
+    return rows.map(toEntityNode);
+  }
+
+  async listNodes(sorId: string, entity: string, options: { limit?: number; cursor?: string } = {}): Promise<NodePage> {
+    const size = pageSize(options.limit);
+    const rows = (
+      options.cursor === undefined
+        ? this.statement(SQL.listFirst).all(sorId, entity, size + 1)
+        : this.statement(SQL.listAfter).all(sorId, entity, decodeCursor(options.cursor), size + 1)
+    ) as NodeRowRecord[];
+    const page = toPage(rows, size);
+    const result: NodePage = { nodes: page.items.map(toEntityNode) };
+    if (page.nextCursor !== undefined) result.nextCursor = page.nextCursor;
+    return result;
+  }
+
+  async countNodes(sorId: string): Promise<Record<string, number>> {
+    const rows = this.statement(SQL.countNodes).all(sorId) as { entity: string; count: number }[];
+    return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
+  }
+
+  /** Upserts every node first, so that nodes moved within the new tree are no longer under a stale child. */
+  private writeTrees(sorId: string, trees: readonly NodeTree[], options: WriteOptions): void {
+    const rows = flattenTrees(trees);
+    const at = (options.at ?? new Date()).toISOString();
+    const eventId = options.eventId ?? null;
+    for (const row of rows) this.writeNode(sorId, row, at, eventId, options);
+    const written = rowKeys(rows);
+    const childRefs = this.statement(SQL.childRefs);
+    for (const row of rows) {
+      for (const child of childRefs.all(sorId, row.entity, row.id) as { entity: string; id: string }[]) {
+        if (!written.has(nodeKey(child.entity, child.id))) this.deleteSubtree(sorId, child.entity, child.id);
+      }
+    }
+  }
+
+  private writeNode(sorId: string, row: NodeRow, at: string, eventId: string | null, options: WriteOptions): void {
+    this.statement(SQL.upsertNode).run({
+      sorId,
+      entity: row.entity,
+      id: row.id,
+      parentEntity: row.parent?.entity ?? null,
+      parentId: row.parent?.id ?? null,
+      attributes: JSON.stringify(row.attributes),
+      at,
+      eventId,
+    });
+    this.statement(SQL.deleteNodeIndex).run(sorId, row.entity, row.id);
+    const insertIndex = this.statement(SQL.insertIndex);
+    for (const index of indexRowsOf(row, options.indexedAttributes)) {
+      insertIndex.run(sorId, index.entity, index.attribute, index.value, index.valueCi, index.nodeId);
+    }
+  }
+
+  private deleteSubtree(sorId: string, entity: string, id: string): boolean {
+    const params = { sorId, entity, id };
+    this.statement(SQL.deleteSubtreeIndex).run(params);
+    return this.statement(SQL.deleteSubtreeNodes).run(params).changes > 0;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function sorParams(sor: SystemOfRecordRecord): Record<string, string | null> {
+  return {
+    id: sor.id,
+    displayName: sor.displayName,
+    description: sor.description ?? null,
+    pushType: sor.pushType,
+    deliveryMethod: sor.deliveryMethod,
+    templateYaml: sor.templateYaml,
+    verification: JSON.stringify(sor.verification),
+    createdAt: sor.createdAt,
+    updatedAt: sor.updatedAt,
+  };
+}
+
+function isPrimaryKeyViolation(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
