@@ -8,6 +8,10 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted on any route, in bytes. */
   bodyLimit: number;
+  /** Requests per second each SoR may make to its push endpoints. */
+  rateLimitPerSecond: number;
+  /** How long the event log keeps entries. */
+  eventRetentionDays: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/pushgraph.db';
@@ -31,6 +35,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl,
     logLevel: overrides.logLevel ?? env.PUSHGRAPH_LOG_LEVEL ?? 'info',
     bodyLimit: overrides.bodyLimit ?? 1024 * 1024,
+    rateLimitPerSecond: overrides.rateLimitPerSecond ?? positiveNumber('PUSHGRAPH_RATE_LIMIT', env.PUSHGRAPH_RATE_LIMIT, 500),
+    eventRetentionDays:
+      overrides.eventRetentionDays ?? positiveNumber('PUSHGRAPH_EVENT_RETENTION_DAYS', env.PUSHGRAPH_EVENT_RETENTION_DAYS, 30),
   };
 }
 
@@ -40,6 +47,13 @@ function parsePort(text: string): number {
     throw new ConfigError(`PUSHGRAPH_PORT must be an integer from 0 to 65535 (got "${text}")`);
   }
   return port;
+}
+
+function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number (got "${text}")`);
+  return value;
 }
 
 function stripTrailingSlash(url: string): string {

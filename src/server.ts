@@ -27,7 +27,14 @@ export async function startService(config: Config, logger: Logger = createLogger
       process.stdout.write(`admin token: ${admin.generated}\n`);
       process.stdout.write('  (shown once; keep it: the admin API and `pushgraph` commands against this server need it)\n');
     }
-    const app = await buildApp({ store, publicUrl: config.publicUrl, logger, bodyLimit: config.bodyLimit });
+    const app = await buildApp({
+      store,
+      publicUrl: config.publicUrl,
+      logger,
+      bodyLimit: config.bodyLimit,
+      rateLimitPerSecond: config.rateLimitPerSecond,
+      eventRetentionDays: config.eventRetentionDays,
+    });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,29 +1,54 @@
 import type { GraphStore } from '../graph/store.js';
+import type { PushAuthentication } from '../graph/push-events.js';
 import { bearerToken } from '../admin/secrets.js';
 import { checkPushToken } from '../systems-of-record/push-tokens.js';
 import type { Verification } from '../systems-of-record/verification.js';
 import { SetError } from './set-error.js';
 
 /**
- * Checks the push token per `verification.bearerToken`. Returns the token when a valid one was presented,
- * so that HS* signatures can be verified with it. Why a token was refused goes to the log, not the caller.
+ * Checks the push token per `verification.bearerToken`, noting the result in `auth` for the event log.
+ * Returns the token when a valid one was presented, so that HS* signatures can be verified with it. Why a
+ * token was refused goes to the log, never to the caller.
  */
 export async function authenticateBearer(
   store: GraphStore,
   sorId: string,
   verification: Verification,
   authorization: string | undefined,
+  auth: PushAuthentication,
 ): Promise<string | undefined> {
   if (verification.bearerToken === 'disabled') return undefined;
   const presented = bearerToken(authorization);
   if (!presented) {
+    auth.bearer = 'missing';
     if (verification.bearerToken === 'optional') return undefined;
-    throw new SetError(401, 'authentication_failed', 'a push token is required: send "Authorization: Bearer <token>"', 'no bearer token');
+    auth.reason = 'no bearer token';
+    throw new SetError(401, 'authentication_failed', 'a push token is required: send "Authorization: Bearer <token>"');
   }
   const check = await checkPushToken(store, sorId, presented);
   if (!check.ok) {
-    throw new SetError(401, 'authentication_failed', 'the push token is not valid for this system of record', `push token ${check.reason}`);
+    auth.bearer = 'invalid';
+    auth.tokenId = check.token?.sorId === sorId ? check.token.id : undefined;
+    auth.reason = describeRefusal(check.reason, check.token?.expiresAt);
+    throw new SetError(401, 'authentication_failed', 'the push token is not valid for this system of record');
   }
+  auth.bearer = 'valid';
+  auth.tokenId = check.token.id;
   await store.touchPushToken(check.token.id, new Date());
   return presented;
+}
+
+function describeRefusal(reason: string, expiresAt: string | undefined): string {
+  switch (reason) {
+    case 'expired':
+      return `push token expired at ${expiresAt}`;
+    case 'other-sor':
+      return 'push token of another system of record';
+    case 'revoked':
+      return 'push token revoked';
+    case 'malformed':
+      return 'bearer token is not a pushgraph push token';
+    default:
+      return 'unknown push token';
+  }
 }

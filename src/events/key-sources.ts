@@ -71,5 +71,5 @@ export class KeySources {
 
 /** The keys could not be had right now: the sender should retry, so this is a 503, not a refusal. */
 export function keysUnavailable(description: string): SetError {
-  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`);
+  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`, 5);
 }

@@ -1,10 +1,14 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PushEventRecord } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
-import { applyEvent } from './apply-event.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
+import { refusedRaw, startEventRecord } from './event-record.js';
+import type { InboxWorker } from './inbox-worker.js';
 import type { KeySources } from './key-sources.js';
+import { checkEvent } from './plan-event.js';
 import { SetError, invalidRequest } from './set-error.js';
 import { validateSet } from './validate-set.js';
 import { verifySignature } from './verify-signature.js';
@@ -13,51 +17,111 @@ export interface EventRoutesOptions {
   store: GraphStore;
   systemsOfRecord: SystemsOfRecord;
   keySources: KeySources;
+  inbox: InboxWorker;
+  rateLimiter: RateLimiter;
 }
 
-const SET_BODY_LIMIT = 256 * 1024;
+export const SET_BODY_LIMIT = 256 * 1024;
 
-/** `POST /events/scim/v1/{sorId}`: RFC 8935 push delivery of SCIM Security Event Tokens. */
-export async function eventRoutes(app: FastifyInstance, { store, systemsOfRecord, keySources }: EventRoutesOptions): Promise<void> {
+declare module 'fastify' {
+  interface FastifyRequest {
+    pushEvent?: PushEventRecord;
+  }
+}
+
+/**
+ * `POST /events/scim/v1/{sorId}`: RFC 8935 push delivery. Every request to a known SoR is recorded in the
+ * event log; an accepted SET is stored in the inbox before the 202, and applied by the inbox worker.
+ */
+export async function eventRoutes(app: FastifyInstance, options: EventRoutesOptions): Promise<void> {
+  const { store, systemsOfRecord, keySources, inbox, rateLimiter } = options;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/secevent+jwt', 'application/jwt'], { parseAs: 'string', bodyLimit: SET_BODY_LIMIT }, (_r, body, done) =>
     done(null, body),
   );
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof SetError) {
-      request.log.info({ sorId: (request.params as { sorId?: string }).sorId, err: error.err, reason: error.logReason ?? error.description }, 'SET refused');
-      return sendSetError(reply, error);
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const refusal = asSetError(error);
+    if (!refusal) {
+      request.log.error({ err: error }, 'SET receive failed');
+      return reply.code(500).type('application/json').header('content-language', 'en').send({ err: 'server_error', description: 'the SET could not be stored; retry later' });
     }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return sendSetError(reply, new SetError(415, 'invalid_request', 'send the SET with Content-Type: application/secevent+jwt'));
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendSetError(reply, new SetError(413, 'invalid_request', `the SET is larger than ${SET_BODY_LIMIT} bytes`));
-    }
-    if (error.statusCode && error.statusCode < 500) return sendSetError(reply, invalidRequest(error.message));
-    request.log.error({ err: error }, 'SET receive failed');
-    return reply.code(500).type('application/json').header('content-language', 'en').send({ err: 'server_error', description: 'the SET could not be stored; retry later' });
+    await recordRefusal(store, systemsOfRecord, request, refusal);
+    return sendSetError(reply, refusal);
   });
 
   app.post<{ Params: { sorId: string }; Body: string }>('/events/scim/v1/:sorId', async (request, reply) => {
+    const receivedAt = new Date();
     const sor = await systemsOfRecord.get(request.params.sorId);
     if (!sor || sor.record.pushType !== 'SCIM') {
       throw new SetError(404, 'invalid_request', `no SCIM events endpoint for system of record "${request.params.sorId}"`);
     }
-    const { verification } = sor;
+    const record = startEventRecord(request, sor.record.id, receivedAt);
+    request.pushEvent = record;
+    const limit = rateLimiter.take(sor.record.id);
+    if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
-    const pushToken = await authenticateBearer(store, sor.record.id, verification, request.headers.authorization);
+
+    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication);
     const set = decodeSet(request.body);
-    const signature = await verifySignature(set, verification, pushToken, keySources);
-    const event = validateSet(set, verification);
-    const operation = await applyEvent(store, sor.record.id, sor.template, event);
-    request.log.info({ sorId: sor.record.id, jti: event.jti, event: event.eventUri, signature, operation }, 'SET accepted');
+    record.decoded = { header: set.header, claims: set.claims };
+    record.raw = set.compact;
+    record.authentication.signature = 'invalid';
+    record.authentication.signature = await verifySignature(set, sor.verification, pushToken, keySources);
+    const event = validateSet(set, sor.verification);
+    Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject.uri });
+    record.extracted = checkEvent(sor.template, event);
+
+    const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti };
+    if ((await store.recordPushEvent(accepted)) === 'duplicate') {
+      await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
+      request.log.info({ sorId: sor.record.id, jti: event.jti }, 'SET redelivered; answered as the first time');
+    } else {
+      inbox.notify();
+      request.log.info({ sorId: sor.record.id, eventId: record.id, jti: event.jti, event: event.eventUri }, 'SET accepted');
+    }
+    request.pushEvent = undefined;
     return reply.code(202).send();
   });
 }
 
+function asSetError(error: Error & { statusCode?: number; code?: string }): SetError | undefined {
+  if (error instanceof SetError) return error;
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new SetError(415, 'invalid_request', 'send the SET with Content-Type: application/secevent+jwt');
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new SetError(413, 'invalid_request', `the SET is larger than ${SET_BODY_LIMIT} bytes`);
+  if (error.statusCode && error.statusCode < 500) return invalidRequest(error.message);
+  return undefined;
+}
+
+/** Refusals of a known SoR are logged too, so an operator sees why a sender's SETs do not arrive. */
+async function recordRefusal(store: GraphStore, systemsOfRecord: SystemsOfRecord, request: FastifyRequest, refusal: SetError): Promise<void> {
+  let record = request.pushEvent;
+  if (!record) {
+    const sorId = (request.params as { sorId?: string }).sorId;
+    const sor = sorId === undefined ? undefined : await systemsOfRecord.get(sorId).catch(() => undefined);
+    if (!sor) return;
+    record = startEventRecord(request, sor.record.id, new Date());
+  }
+  const entry: PushEventRecord = {
+    ...record,
+    status: 'refused',
+    httpStatus: refusal.status,
+    errorCode: refusal.err,
+    errorDescription: refusal.description,
+    raw: record.raw ?? refusedRaw(request.body),
+  };
+  if (entry.authentication.signature === 'invalid' && refusal.err !== 'invalid_key') delete entry.authentication.signature;
+  request.log.info({ sorId: record.sorId, err: refusal.err, reason: record.authentication.reason ?? refusal.description }, 'SET refused');
+  try {
+    await store.recordPushEvent(entry);
+  } catch (error) {
+    request.log.error({ err: error }, 'could not record a refused SET in the event log');
+  }
+}
+
 function sendSetError(reply: FastifyReply, error: SetError): FastifyReply {
   if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="pushgraph-events"');
-  if (error.status === 503) reply.header('retry-after', '5');
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json').header('content-language', 'en').send({ err: error.err, description: error.description });
 }

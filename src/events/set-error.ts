@@ -9,16 +9,14 @@ export type SetErrorCode =
   /** Not an RFC 8935 code: the receiver cannot check the SET right now (keys unreachable); retry. */
   | 'temporarily_unavailable';
 
-/**
- * A refused push, answered as RFC 8935 says: `{"err", "description"}`. `logReason` may say more than the
- * caller is told (why a token was refused), for the service log only.
- */
+/** A refused push, answered as RFC 8935 says: `{"err", "description"}`. */
 export class SetError extends Error {
   constructor(
     readonly status: number,
     readonly err: SetErrorCode,
     readonly description: string,
-    readonly logReason?: string,
+    /** For 429 and 503: when the sender should try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
     this.name = 'SetError';

@@ -25,7 +25,18 @@ export interface SecurityEvent {
 /** Checks the SET's header and claims (RFC 8417, RFC 9967) and the SoR's issuer, audience and age rules. */
 export function validateSet(set: DecodedSet, verification: Verification, now = new Date()): SecurityEvent {
   checkType(set.header.typ);
-  const { claims } = set;
+  const event = readSecurityEvent(set.claims);
+  checkIssuer(event.iss, verification);
+  checkAudience(set.claims.aud, verification);
+  checkAge(event.iat, verification, now);
+  return event;
+}
+
+/**
+ * Reads the event out of SET claims, checking their shape. The inbox worker reads stored claims with it
+ * again, without the time-dependent checks that were passed when the SET was received.
+ */
+export function readSecurityEvent(claims: Record<string, unknown>): SecurityEvent {
   const jti = requireString(claims, 'jti');
   const iss = requireString(claims, 'iss');
   const iat = claims.iat;
@@ -33,9 +44,6 @@ export function validateSet(set: DecodedSet, verification: Verification, now = n
   if (claims.sub !== undefined && claims.sub_id !== undefined) {
     throw invalidRequest('the SET has both "sub" and "sub_id"; SCIM events identify their subject with "sub_id" only');
   }
-  checkIssuer(iss, verification);
-  checkAudience(claims.aud, verification);
-  checkAge(iat, verification, now);
   const { eventUri, payload } = singleEvent(claims.events);
   const kind = scimEventKind(eventUri);
   const subject = scimSubject(claims.sub_id);

@@ -15,5 +15,6 @@ export function presentNode(node: EntityNode, children?: EntityNode[]) {
   view.createdAt = node.createdAt;
   view.updatedAt = node.updatedAt;
   if (node.lastEventId !== undefined) view.lastEventId = node.lastEventId;
+  if (node.changedUpstreamAt !== undefined) view.changedUpstreamAt = node.changedUpstreamAt;
   return view;
 }

@@ -37,6 +37,7 @@ export interface NodeRowRecord {
   created_at: Time;
   updated_at: Time;
   last_event_id: string | null;
+  changed_upstream_at: Time | null;
 }
 
 export function isoTime(time: Time): string {
@@ -81,8 +82,10 @@ export function toEntityNode(row: NodeRowRecord): EntityNode {
   };
   if (row.parent_entity !== null && row.parent_id !== null) node.parent = { entity: row.parent_entity, id: row.parent_id };
   if (row.last_event_id !== null) node.lastEventId = row.last_event_id;
+  if (row.changed_upstream_at !== null && row.changed_upstream_at !== undefined) node.changedUpstreamAt = isoTime(row.changed_upstream_at);
   return node;
 }
 
 /** The columns every node query selects, in the order NodeRowRecord names them. */
-export const NODE_COLUMNS = 'entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id';
+export const NODE_COLUMNS =
+  'entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id, changed_upstream_at';

@@ -1,4 +1,5 @@
 import type { AttributeValue, ScalarValue } from '../template/model.js';
+import type { PushEventLog } from './push-events.js';
 
 /** A node to write: an entity instance with its typed attributes and its child nodes. */
 export interface NodeTree {
@@ -22,6 +23,8 @@ export interface EntityNode {
   createdAt: string;
   updatedAt: string;
   lastEventId?: string;
+  /** When a notice event said the node changed upstream, until the next full event replaces it. */
+  changedUpstreamAt?: string;
 }
 
 export interface WriteOptions {
@@ -76,7 +79,7 @@ export interface PushTokenRecord {
  * (test/graph/store-suite.ts). Nothing here keeps state in process memory that another instance sharing
  * the same database would need.
  */
-export interface GraphStore {
+export interface GraphStore extends PushEventLog {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs pending, versioned schema migrations. Safe to call from several instances at once. */
   migrate(): Promise<void>;

@@ -3,6 +3,7 @@ import type { GraphStore } from '../graph/store.js';
 import { authenticateAdmin } from '../admin/authenticate-admin.js';
 import { systemOfRecordRoutes } from '../systems-of-record/routes.js';
 import { explorerRoutes } from '../explorer/routes.js';
+import { eventLogRoutes } from '../events/log-routes.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { exceedsDepth } from './json-depth.js';
 import { badRequest, problemErrorHandler, sendProblem } from './problem.js';
@@ -11,6 +12,8 @@ export interface AdminApiOptions {
   store: GraphStore;
   systemsOfRecord: SystemsOfRecord;
   publicUrl: string;
+  /** Called when a failed event was put back in the inbox. */
+  onRetry: () => void;
 }
 
 /** `/api/v1`: operators' API, answered in application/problem+json on every error. */
@@ -31,9 +34,11 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
     done(null, body),
   );
   app.addHook('onRequest', authenticateAdmin(options.store));
-  const routeOptions: AdminApiOptions = { store: options.store, systemsOfRecord: options.systemsOfRecord, publicUrl: options.publicUrl };
+  const { store, systemsOfRecord, publicUrl, onRetry } = options;
+  const routeOptions: AdminApiOptions = { store, systemsOfRecord, publicUrl, onRetry };
   await app.register(systemOfRecordRoutes, routeOptions);
   await app.register(explorerRoutes, routeOptions);
+  await app.register(eventLogRoutes, routeOptions);
 }
 
 function parseJsonBody(text: string): unknown {

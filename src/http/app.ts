@@ -1,12 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { eventRoutes } from '../events/routes.js';
+import { InboxWorker, type InboxWorkerOptions } from '../events/inbox-worker.js';
 import { KeySources, type KeySourceOptions } from '../events/key-sources.js';
+import { startEventRetention } from '../events/retention.js';
 import { adminApi } from './admin-api.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface AppOptions {
   store: GraphStore;
@@ -14,10 +17,24 @@ export interface AppOptions {
   logger?: Logger | false;
   bodyLimit?: number;
   keySources?: KeySourceOptions;
+  inbox?: InboxWorkerOptions;
+  /** Requests per second each SoR may make to its push endpoint (burst: twice that). */
+  rateLimitPerSecond?: number;
+  eventRetentionDays?: number;
 }
 
-/** The whole HTTP surface: health, the admin API and the push endpoints, each with its own error format. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    inbox: InboxWorker;
+  }
+}
+
+/**
+ * The whole HTTP surface: health, metrics, the admin API and the push endpoints, each with its own error
+ * format. The inbox worker and the event log retention run while the app is ready.
+ */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const logger = options.logger || pino({ level: 'silent' });
   const app: FastifyInstance = Fastify({
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -27,10 +44,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const systemsOfRecord = new SystemsOfRecord(options.store);
+  const { store } = options;
+  const systemsOfRecord = new SystemsOfRecord(store);
+  const inbox = new InboxWorker(store, systemsOfRecord, logger, options.inbox);
+  app.decorate('inbox', inbox);
+  let stopRetention: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    inbox.start();
+    stopRetention = startEventRetention(store, options.eventRetentionDays ?? 30, logger);
+  });
+  app.addHook('onClose', async () => {
+    stopRetention?.();
+    await inbox.stop();
+  });
+
+  const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 500);
   await metricsRoutes(app);
-  await app.register(healthRoutes, { store: options.store });
-  await app.register(adminApi, { prefix: '/api/v1', store: options.store, systemsOfRecord, publicUrl: options.publicUrl });
-  await app.register(eventRoutes, { store: options.store, systemsOfRecord, keySources: new KeySources(options.keySources) });
+  await app.register(healthRoutes, { store });
+  await app.register(adminApi, { prefix: '/api/v1', store, systemsOfRecord, publicUrl: options.publicUrl, onRetry: () => inbox.notify() });
+  await app.register(eventRoutes, { store, systemsOfRecord, keySources: new KeySources(options.keySources), inbox, rateLimiter });
   return app;
 }

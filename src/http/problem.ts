@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidCursorError } from '../graph/paging.js';
 
 /** An RFC 9457 problem; `errors` lists each problem with its place when there are several. */
 export interface Problem {
@@ -35,6 +36,9 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers: Reco
 /** Turns anything thrown in an admin route into a problem+json answer, never leaking internals. */
 export function problemErrorHandler(error: FastifyError | ProblemError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof ProblemError) return sendProblem(reply, error.problem, error.headers);
+  if (error instanceof InvalidCursorError) {
+    return sendProblem(reply, { title: 'Bad Request', status: 400, detail: '"cursor" is not a cursor this API gave out; start again without it' });
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     return sendProblem(reply, {

@@ -32,13 +32,17 @@ describe.each(backends())('SET push on $name', (backend) => {
     await backend.dispose();
   });
 
-  const push = (body: string, headers: Record<string, string> = {}) =>
-    app.inject({
+  /** Pushes a SET and waits until the inbox worker has applied whatever was accepted. */
+  const push = async (body: string, headers: Record<string, string> = {}) => {
+    const response = await app.inject({
       method: 'POST',
       url: `/events/scim/v1/${sorId}`,
       headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}`, ...headers },
       payload: body,
     });
+    await app.inbox.drain();
+    return response;
+  };
   const readUser = (id: string) =>
     app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes/${id}`, headers: admin });
 

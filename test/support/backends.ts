@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { GraphStore } from '../../src/graph/store.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
@@ -9,6 +12,8 @@ export interface Backend {
   name: 'sqlite' | 'postgres';
   /** A fresh, migrated, empty store. */
   open(): Promise<GraphStore>;
+  /** Two stores on one fresh database, as two service instances would share it. */
+  openPair(): Promise<[GraphStore, GraphStore]>;
   /** Drops whatever open() created. */
   dispose(): Promise<void>;
 }
@@ -22,6 +27,7 @@ export function backends(): Backend[] {
 
 function sqliteBackend(): Backend {
   const stores: GraphStore[] = [];
+  const dirs: string[] = [];
   return {
     name: 'sqlite',
     async open() {
@@ -30,8 +36,18 @@ function sqliteBackend(): Backend {
       stores.push(store);
       return store;
     },
+    async openPair() {
+      const dir = mkdtempSync(join(tmpdir(), 'pushgraph-pair-'));
+      dirs.push(dir);
+      const pair: [GraphStore, GraphStore] = [new SqliteGraphStore(join(dir, 'db')), new SqliteGraphStore(join(dir, 'db'))];
+      await pair[0].migrate();
+      await pair[1].migrate();
+      stores.push(...pair);
+      return pair;
+    },
     async dispose() {
       await Promise.all(stores.splice(0).map((s) => s.close()));
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -46,6 +62,16 @@ function postgresBackend(connectionString: string): Backend {
       await store.migrate();
       opened.push({ store, schema });
       return store;
+    },
+    async openPair() {
+      const schema = `pushgraph_test_${randomBytes(6).toString('hex')}`;
+      const pair: [GraphStore, GraphStore] = [
+        new PostgresGraphStore({ connectionString, schema, maxConnections: 4 }),
+        new PostgresGraphStore({ connectionString, schema, maxConnections: 4 }),
+      ];
+      await Promise.all(pair.map((store) => store.migrate()));
+      opened.push({ store: pair[0], schema }, { store: pair[1], schema });
+      return pair;
     },
     async dispose() {
       const client = new pg.Client({ connectionString });

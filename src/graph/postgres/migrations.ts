@@ -68,6 +68,44 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX node_attribute_index_node ON node_attribute_index (sor_id, entity, node_id);
     `,
   },
+  {
+    version: 2,
+    description: 'the event log, which is also the durable inbox of accepted SETs; node source documents',
+    sql: `
+      CREATE TABLE push_events (
+        sequence bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        sor_id text NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        received_at timestamptz NOT NULL,
+        protocol text NOT NULL,
+        method text NOT NULL,
+        path text NOT NULL,
+        remote_address text,
+        authentication jsonb NOT NULL,
+        status text NOT NULL,
+        http_status integer NOT NULL,
+        error_code text,
+        error_description text,
+        event_type text,
+        subject text,
+        jti text,
+        dedup_key text,
+        raw text,
+        decoded jsonb,
+        extracted jsonb,
+        operations jsonb,
+        applied_at timestamptz,
+        attempts integer NOT NULL DEFAULT 0
+      );
+      -- A redelivered SET (same jti for the same SoR) is recognised by this constraint; NULLs never collide.
+      CREATE UNIQUE INDEX push_events_dedup ON push_events (sor_id, dedup_key);
+      CREATE INDEX push_events_log ON push_events (sor_id, sequence);
+      CREATE INDEX push_events_pending ON push_events (sequence) WHERE status = 'accepted';
+      CREATE INDEX push_events_received ON push_events (received_at);
+      ALTER TABLE nodes ADD COLUMN source_document jsonb;
+      ALTER TABLE nodes ADD COLUMN changed_upstream_at timestamptz;
+    `,
+  },
 ];
 
 /**

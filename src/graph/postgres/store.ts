@@ -23,6 +23,9 @@ import {
 } from '../store.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
+import { PostgresPushEvents } from './push-events.js';
+import { jsonOrNull } from '../push-event-rows.js';
+import type { GraphWrite, PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -168,6 +171,23 @@ const SQL = {
   ),
 } as const;
 
+/** Writes of the inbox worker beyond replacing and deleting trees. */
+const SQL_WRITES = {
+  getSource: query('getSource', 'SELECT source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3'),
+  setSource: query(
+    'setSource',
+    'UPDATE nodes SET source_document = $1::jsonb, changed_upstream_at = NULL WHERE sor_id = $2 AND entity = $3 AND id = $4',
+  ),
+  markChanged: query(
+    'markChanged',
+    'UPDATE nodes SET changed_upstream_at = $1, updated_at = $1, last_event_id = $2 WHERE sor_id = $3 AND entity = $4 AND id = $5',
+  ),
+  setAttributes: query(
+    'setAttributes',
+    'UPDATE nodes SET attributes = $1::jsonb, updated_at = $2, last_event_id = $3 WHERE sor_id = $4 AND entity = $5 AND id = $6',
+  ),
+} as const;
+
 function findNodesSql(exact: boolean): string {
   return `SELECT ${NODE_COLUMNS} FROM nodes
     WHERE sor_id = $1 AND entity = $2 AND id IN (
@@ -182,6 +202,7 @@ export class PostgresGraphStore implements GraphStore {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly events: PostgresPushEvents;
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined) assertSchemaName(options.schema);
@@ -193,6 +214,7 @@ export class PostgresGraphStore implements GraphStore {
     });
     // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
     this.pool.on('error', () => undefined);
+    this.events = new PostgresPushEvents(this.pool);
   }
 
   async migrate(): Promise<void> {
@@ -308,19 +330,22 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
+    if (trees.length === 0) return;
+    await this.transaction((client) => this.writeTrees(client, sorId, trees, options));
+  }
+
+  private async writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void> {
     const rows = flattenTrees(trees).sort(byEntityAndId);
     if (rows.length === 0) return;
-    await this.transaction(async (client) => {
-      const rewritten = await this.upsertNodes(client, sorId, rows, options);
-      if (rewritten.length > 0) {
-        await client.query({
-          ...SQL.deleteStaleDescendants,
-          values: [sorId, ...columns(rewritten), ...columns(rows)],
-        });
-        await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
-      }
-      await this.insertIndexRows(client, sorId, rows, options);
-    });
+    const rewritten = await this.upsertNodes(client, sorId, rows, options);
+    if (rewritten.length > 0) {
+      await client.query({
+        ...SQL.deleteStaleDescendants,
+        values: [sorId, ...columns(rewritten), ...columns(rows)],
+      });
+      await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
+    }
+    await this.insertIndexRows(client, sorId, rows, options);
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
@@ -375,6 +400,78 @@ export class PostgresGraphStore implements GraphStore {
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const result = await this.pool.query<{ entity: string; count: number }>({ ...SQL.countNodes, values: [sorId] });
     return Object.fromEntries(result.rows.map((row) => [row.entity, row.count]));
+  }
+
+  async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
+    return this.events.record(event);
+  }
+
+  async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
+    return this.events.get(sorId, id);
+  }
+
+  async listPushEvents(sorId: string, query: PushEventQuery = {}): Promise<PushEventPage> {
+    return this.events.list(sorId, query);
+  }
+
+  async pendingPushEvents(limit: number): Promise<PushEventRecord[]> {
+    return this.events.pending(limit);
+  }
+
+  async completePushEvent(
+    sorId: string,
+    id: string,
+    outcome: PushEventOutcome,
+    writes: GraphWrite[],
+    options: WriteOptions,
+  ): Promise<boolean> {
+    return this.transaction(async (client) => {
+      // The row lock taken here makes a second worker wait, then find the event no longer accepted.
+      if (!(await this.events.markCompleted(client, sorId, id, outcome))) return false;
+      for (const write of writes) await this.applyWrite(client, sorId, write, options);
+      return true;
+    });
+  }
+
+  async retryPushEvent(sorId: string, id: string): Promise<boolean> {
+    return this.events.retry(sorId, id);
+  }
+
+  async deletePushEventsBefore(time: Date): Promise<number> {
+    return this.events.deleteBefore(time);
+  }
+
+  async getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined> {
+    const result = await this.pool.query<{ source_document: unknown }>({ ...SQL_WRITES.getSource, values: [sorId, entity, id] });
+    return result.rows[0]?.source_document ?? undefined;
+  }
+
+  private async applyWrite(client: pg.PoolClient, sorId: string, write: GraphWrite, options: WriteOptions): Promise<void> {
+    const at = options.at ?? new Date();
+    switch (write.kind) {
+      case 'replace':
+        await this.writeTrees(client, sorId, [write.tree], options);
+        await client.query({ ...SQL_WRITES.setSource, values: [jsonOrNull(write.sourceDocument), sorId, write.tree.entity, write.tree.id] });
+        return;
+      case 'delete':
+        await client.query({ ...SQL.deleteSubtree, values: [sorId, write.entity, write.id] });
+        return;
+      case 'markChangedUpstream':
+        await client.query({ ...SQL_WRITES.markChanged, values: [at, options.eventId ?? null, sorId, write.entity, write.id] });
+        return;
+      case 'setAttributes': {
+        const found = await client.query<NodeRowRecord>({ ...SQL.getNode, values: [sorId, write.entity, write.id] });
+        const row = found.rows[0];
+        if (!row) return;
+        const attributes = { ...toEntityNode(row).attributes, ...write.attributes };
+        await client.query({
+          ...SQL_WRITES.setAttributes,
+          values: [JSON.stringify(attributes), at, options.eventId ?? null, sorId, write.entity, write.id],
+        });
+        await client.query({ ...SQL.deleteIndexOf, values: [sorId, [write.entity], [write.id]] });
+        await this.insertIndexRows(client, sorId, [{ entity: write.entity, id: write.id, attributes }], options);
+      }
+    }
   }
 
   /** Returns the nodes that existed before: only they can have index rows or children to clean up. */

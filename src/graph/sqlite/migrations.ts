@@ -65,6 +65,44 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX node_attribute_index_value ON node_attribute_index (sor_id, entity, attribute, value_ci, value);
     `,
   },
+  {
+    version: 2,
+    description: 'the event log, which is also the durable inbox of accepted SETs; node source documents',
+    sql: `
+      CREATE TABLE push_events (
+        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        received_at TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        remote_address TEXT,
+        authentication TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER NOT NULL,
+        error_code TEXT,
+        error_description TEXT,
+        event_type TEXT,
+        subject TEXT,
+        jti TEXT,
+        dedup_key TEXT,
+        raw TEXT,
+        decoded TEXT,
+        extracted TEXT,
+        operations TEXT,
+        applied_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+      -- A redelivered SET (same jti for the same SoR) is recognised by this constraint; NULLs never collide.
+      CREATE UNIQUE INDEX push_events_dedup ON push_events (sor_id, dedup_key);
+      CREATE INDEX push_events_log ON push_events (sor_id, sequence);
+      CREATE INDEX push_events_pending ON push_events (sequence) WHERE status = 'accepted';
+      CREATE INDEX push_events_received ON push_events (received_at);
+      ALTER TABLE nodes ADD COLUMN source_document TEXT;
+      ALTER TABLE nodes ADD COLUMN changed_upstream_at TEXT;
+    `,
+  },
 ];
 
 /** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */

@@ -23,6 +23,15 @@ import {
 } from '../store.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, rowKeys, type NodeRow } from '../tree.js';
 import { appliedMigrations, migrate } from './migrations.js';
+import { jsonOrNull } from '../push-event-rows.js';
+import { SqlitePushEvents } from './push-events.js';
+import type {
+  GraphWrite,
+  PushEventOutcome,
+  PushEventPage,
+  PushEventQuery,
+  PushEventRecord,
+} from '../push-events.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Keeps the upper levels of a million-node graph's B-trees in memory. */
@@ -93,6 +102,14 @@ const SQL = {
   countNodes: 'SELECT entity, COUNT(*) AS count FROM nodes WHERE sor_id = ? GROUP BY entity ORDER BY entity',
 } as const;
 
+/** Writes of the inbox worker beyond replacing and deleting trees. */
+const SQL_WRITES = {
+  getSource: 'SELECT source_document FROM nodes WHERE sor_id = ? AND entity = ? AND id = ?',
+  setSource: 'UPDATE nodes SET source_document = ?, changed_upstream_at = NULL WHERE sor_id = ? AND entity = ? AND id = ?',
+  markChanged: 'UPDATE nodes SET changed_upstream_at = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
+  setAttributes: 'UPDATE nodes SET attributes = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
+} as const;
+
 function findNodesSql(exact: boolean): string {
   return `SELECT ${NODE_COLUMNS} FROM nodes
     WHERE sor_id = @sorId AND entity = @entity AND id IN (
@@ -107,6 +124,7 @@ export class SqliteGraphStore implements GraphStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly events: SqlitePushEvents;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -116,6 +134,7 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    this.events = new SqlitePushEvents(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -304,6 +323,79 @@ export class SqliteGraphStore implements GraphStore {
     const params = { sorId, entity, id };
     this.statement(SQL.deleteSubtreeIndex).run(params);
     return this.statement(SQL.deleteSubtreeNodes).run(params).changes > 0;
+  }
+
+  async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
+    return this.events.record(event);
+  }
+
+  async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
+    return this.events.get(sorId, id);
+  }
+
+  async listPushEvents(sorId: string, query: PushEventQuery = {}): Promise<PushEventPage> {
+    return this.events.list(sorId, query);
+  }
+
+  async pendingPushEvents(limit: number): Promise<PushEventRecord[]> {
+    return this.events.pending(limit);
+  }
+
+  async completePushEvent(
+    sorId: string,
+    id: string,
+    outcome: PushEventOutcome,
+    writes: GraphWrite[],
+    options: WriteOptions,
+  ): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.events.markCompleted(sorId, id, outcome)) return false;
+        for (const write of writes) this.applyWrite(sorId, write, options);
+        return true;
+      })
+      .immediate();
+  }
+
+  async retryPushEvent(sorId: string, id: string): Promise<boolean> {
+    return this.events.retry(sorId, id);
+  }
+
+  async deletePushEventsBefore(time: Date): Promise<number> {
+    return this.events.deleteBefore(time);
+  }
+
+  async getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined> {
+    const source = this.statement(SQL_WRITES.getSource).pluck().get(sorId, entity, id) as string | null | undefined;
+    return source == null ? undefined : JSON.parse(source);
+  }
+
+  private applyWrite(sorId: string, write: GraphWrite, options: WriteOptions): void {
+    const at = (options.at ?? new Date()).toISOString();
+    switch (write.kind) {
+      case 'replace':
+        this.writeTrees(sorId, [write.tree], options);
+        this.statement(SQL_WRITES.setSource).run(jsonOrNull(write.sourceDocument), sorId, write.tree.entity, write.tree.id);
+        return;
+      case 'delete':
+        this.deleteSubtree(sorId, write.entity, write.id);
+        return;
+      case 'markChangedUpstream':
+        this.statement(SQL_WRITES.markChanged).run(at, at, options.eventId ?? null, sorId, write.entity, write.id);
+        return;
+      case 'setAttributes': {
+        const row = this.statement(SQL.getNode).get(sorId, write.entity, write.id) as NodeRowRecord | undefined;
+        if (!row) return;
+        const node = toEntityNode(row);
+        const attributes = { ...node.attributes, ...write.attributes };
+        this.statement(SQL_WRITES.setAttributes).run(JSON.stringify(attributes), at, options.eventId ?? null, sorId, write.entity, write.id);
+        this.statement(SQL.deleteNodeIndex).run(sorId, write.entity, write.id);
+        const insertIndex = this.statement(SQL.insertIndex);
+        for (const index of indexRowsOf({ entity: write.entity, id: write.id, attributes }, options.indexedAttributes)) {
+          insertIndex.run(sorId, index.entity, index.attribute, index.value, index.valueCi, index.nodeId);
+        }
+      }
+    }
   }
 
   private statement(sql: string): Database.Statement {

@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import { indexPlanOf } from '../graph/index-plan.js';
+import type { PushEventRecord } from '../graph/push-events.js';
+import type { GraphStore } from '../graph/store.js';
+import type { SystemOfRecord, SystemsOfRecord } from '../systems-of-record/service.js';
+import { planEvent, type EventPlan } from './plan-event.js';
+import { SetError } from './set-error.js';
+import { readSecurityEvent } from './validate-set.js';
+
+export interface InboxWorkerOptions {
+  /** How often to look for SETs accepted by other instances; this instance's own wake it at once. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Back-off after the store failed, before trying again. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Applies accepted SETs to the graph, oldest first. Each event's outcome and writes are committed in one
+ * transaction that only succeeds while the event is still `accepted`, so with several instances reading
+ * the same inbox every event is applied exactly once, and in the order received.
+ */
+export class InboxWorker {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = true;
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly systemsOfRecord: SystemsOfRecord,
+    private readonly logger: Logger,
+    options: InboxWorkerOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.batchSize = options.batchSize ?? 100;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.notify();
+  }
+
+  /** Lets the batch in progress finish, then stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** A SET was accepted: apply it now rather than at the next poll. */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.notify();
+      } else {
+        this.schedule(this.pollIntervalMs);
+      }
+    });
+  }
+
+  /** Applies everything waiting in the inbox (tests and shutdown use it directly). */
+  async drain(): Promise<void> {
+    for (;;) {
+      let applied: number;
+      try {
+        applied = await this.applyBatch();
+      } catch (error) {
+        this.logger.error({ err: error }, 'inbox worker: the store failed; retrying');
+        this.schedule(this.retryDelayMs);
+        return;
+      }
+      if (applied < this.batchSize) return;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.notify(), delayMs);
+    this.timer.unref();
+  }
+
+  private async applyBatch(): Promise<number> {
+    const pending = await this.store.pendingPushEvents(this.batchSize);
+    const sors = new Map<string, SystemOfRecord | undefined>();
+    for (const event of pending) {
+      if (!sors.has(event.sorId)) sors.set(event.sorId, await this.systemsOfRecord.get(event.sorId));
+      const sor = sors.get(event.sorId);
+      if (sor) await this.apply(sor, event);
+    }
+    return pending.length;
+  }
+
+  private async apply(sor: SystemOfRecord, record: PushEventRecord): Promise<void> {
+    const plan = await this.plan(sor, record);
+    const done = await this.store.completePushEvent(
+      sor.record.id,
+      record.id,
+      { status: plan.status, errorDescription: plan.errorDescription, extracted: plan.extracted, operations: plan.operations, at: new Date() },
+      plan.writes,
+      { eventId: record.jti ?? record.id, indexedAttributes: indexPlanOf(sor.template) },
+    );
+    if (!done) return;
+    const log = { sorId: sor.record.id, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
+    if (plan.status === 'failed') this.logger.warn({ ...log, reason: plan.errorDescription }, 'SET could not be applied');
+    else this.logger.debug(log, 'SET applied');
+  }
+
+  private async plan(sor: SystemOfRecord, record: PushEventRecord): Promise<EventPlan> {
+    try {
+      const claims = (record.decoded as { claims?: Record<string, unknown> } | undefined)?.claims;
+      if (!claims) return { status: 'failed', writes: [], operations: [], errorDescription: 'the stored event has no claims' };
+      return await planEvent(this.store, sor.record.id, sor.template, readSecurityEvent(claims));
+    } catch (error) {
+      // The template may have changed since the SET was accepted; the operator fixes it and retries.
+      if (error instanceof SetError) return { status: 'failed', writes: [], operations: [], errorDescription: error.description };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { PushEventStatus } from '../graph/push-events.js';
+import type { AdminApiOptions } from '../http/admin-api.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
+
+const STATUSES: readonly PushEventStatus[] = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
+
+/** The event log of a SoR (seed: "Logs → Event Streams"), and retrying what failed to apply. */
+export async function eventLogRoutes(app: FastifyInstance, { store, systemsOfRecord, onRetry }: AdminApiOptions) {
+  app.get<{
+    Params: { sorId: string };
+    Querystring: { status?: string; type?: string; subject?: string; since?: string; cursor?: string; count?: string };
+  }>(
+    '/systems-of-record/:sorId/events',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: [...STATUSES] },
+            type: { type: 'string', maxLength: 500 },
+            subject: { type: 'string', maxLength: 1000 },
+            since: { type: 'string', maxLength: 64 },
+            cursor: { type: 'string', maxLength: 200 },
+            count: { type: 'string', pattern: '^[0-9]{1,4}$' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { sorId } = request.params;
+      await systemsOfRecord.require(sorId);
+      const { status, type, subject, since, cursor, count } = request.query;
+      if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest(`"since" must be an RFC 3339 time (got "${since}")`);
+      return store.listPushEvents(sorId, {
+        status: status as PushEventStatus | undefined,
+        type,
+        subject,
+        since: since === undefined ? undefined : new Date(since).toISOString(),
+        cursor,
+        limit: count === undefined ? 50 : Math.min(Math.max(Number(count), 1), 500),
+      });
+    },
+  );
+
+  app.get<{ Params: { sorId: string; eventId: string } }>('/systems-of-record/:sorId/events/:eventId', async (request) => {
+    const { sorId, eventId } = request.params;
+    await systemsOfRecord.require(sorId);
+    const event = await store.getPushEvent(sorId, eventId);
+    if (!event) throw notFound(`no event "${eventId}" in the log of system of record "${sorId}"`);
+    return event;
+  });
+
+  app.post<{ Params: { sorId: string; eventId: string } }>('/systems-of-record/:sorId/events/:eventId/retry', async (request, reply) => {
+    const { sorId, eventId } = request.params;
+    await systemsOfRecord.require(sorId);
+    const event = await store.getPushEvent(sorId, eventId);
+    if (!event) throw notFound(`no event "${eventId}" in the log of system of record "${sorId}"`);
+    if (event.status !== 'failed') throw conflict(`only failed events can be retried; this one is ${event.status}`);
+    if (!(await store.retryPushEvent(sorId, eventId))) throw conflict('the event changed meanwhile; read it again');
+    onRetry();
+    return reply.code(202).send({ id: eventId, status: 'accepted' });
+  });
+}

@@ -1,0 +1,107 @@
+import type { AttributeValue } from '../template/model.js';
+import type { NodeTree, WriteOptions } from './store.js';
+
+/**
+ * What happened to a push request. `accepted` SETs wait in the inbox for the worker, which moves them to
+ * `applied`, `failed` (with the reason; retryable) or `ignored` (nothing to change).
+ */
+export type PushEventStatus = 'accepted' | 'applied' | 'failed' | 'ignored' | 'refused' | 'duplicate';
+
+export interface PushAuthentication {
+  bearer: 'valid' | 'missing' | 'invalid' | 'not-checked';
+  /** The push token's id (never the token). */
+  tokenId?: string;
+  signature?: 'verified' | 'unsigned' | 'not-checked' | 'invalid';
+  /** Why authentication failed, for operators only (a revoked or expired token, another SoR's token). */
+  reason?: string;
+}
+
+/** A graph operation a push caused, as the event log shows it. */
+export interface GraphOperation {
+  op: 'replace' | 'delete' | 'setAttributes' | 'markChangedUpstream';
+  entity: string;
+  id: string;
+  children?: number;
+  attributes?: string[];
+}
+
+/** One push request as the event log keeps it. Secrets (tokens, Authorization headers) never appear. */
+export interface PushEventRecord {
+  id: string;
+  sorId: string;
+  /** Assigned by the store: the order of receipt, which is also the inbox order. */
+  sequence?: number;
+  receivedAt: string;
+  protocol: 'set' | 'scim';
+  method: string;
+  path: string;
+  remoteAddress?: string;
+  authentication: PushAuthentication;
+  status: PushEventStatus;
+  httpStatus: number;
+  errorCode?: string;
+  errorDescription?: string;
+  eventType?: string;
+  subject?: string;
+  jti?: string;
+  /** For accepted SETs the jti: a second SET with it for the same SoR is a redelivery. */
+  dedupKey?: string;
+  raw?: string;
+  decoded?: unknown;
+  extracted?: unknown;
+  operations?: GraphOperation[];
+  appliedAt?: string;
+  attempts: number;
+}
+
+export interface PushEventQuery {
+  status?: PushEventStatus;
+  /** Matched against the event type URI without regard to case; a suffix such as `prov:create:full` is enough. */
+  type?: string;
+  subject?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface PushEventPage {
+  items: PushEventRecord[];
+  nextCursor?: string;
+}
+
+/** A change to the graph that the inbox worker commits together with an event's outcome. */
+export type GraphWrite =
+  | { kind: 'replace'; tree: NodeTree; sourceDocument?: unknown }
+  | { kind: 'delete'; entity: string; id: string }
+  | { kind: 'setAttributes'; entity: string; id: string; attributes: Record<string, AttributeValue> }
+  | { kind: 'markChangedUpstream'; entity: string; id: string };
+
+export interface PushEventOutcome {
+  status: 'applied' | 'failed' | 'ignored';
+  errorDescription?: string;
+  extracted?: unknown;
+  operations?: GraphOperation[];
+  at: Date;
+}
+
+/** The event log and the durable inbox; part of every GraphStore. */
+export interface PushEventLog {
+  /** Records a push request. With a dedupKey that this SoR already recorded, records nothing: 'duplicate'. */
+  recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'>;
+  getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined>;
+  /** Newest first. */
+  listPushEvents(sorId: string, query?: PushEventQuery): Promise<PushEventPage>;
+  /** Accepted events not yet applied, oldest first, across all SoRs. */
+  pendingPushEvents(limit: number): Promise<PushEventRecord[]>;
+  /**
+   * In one transaction: records the outcome of an accepted event and performs its writes, only if the event
+   * is still `accepted`. Returns false when another worker completed it first (nothing is written then).
+   */
+  completePushEvent(sorId: string, id: string, outcome: PushEventOutcome, writes: GraphWrite[], options: WriteOptions): Promise<boolean>;
+  /** Puts a failed event back in the inbox, in its original place in the order. */
+  retryPushEvent(sorId: string, id: string): Promise<boolean>;
+  /** Deletes log entries received before the time, except those still waiting in the inbox. */
+  deletePushEventsBefore(time: Date): Promise<number>;
+  /** The document a node was last built from (for SCIM events: the SET), used to apply patches to it. */
+  getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined>;
+}
