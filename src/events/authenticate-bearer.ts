@@ -5,6 +5,8 @@ import { checkPushToken } from '../systems-of-record/push-tokens.js';
 import type { Verification } from '../systems-of-record/verification.js';
 import { SetError } from './set-error.js';
 
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /**
  * Checks the push token per `verification.bearerToken`, noting the result in `auth` for the event log.
  * Returns the token when a valid one was presented, so that HS* signatures can be verified with it. Why a
@@ -34,7 +36,11 @@ export async function authenticateBearer(
   }
   auth.bearer = 'valid';
   auth.tokenId = check.token.id;
-  await store.touchPushToken(check.token.id, new Date());
+  const now = new Date();
+  // Last-used is for operators, to the minute: not a write on every push.
+  if (!check.token.lastUsedAt || now.getTime() - Date.parse(check.token.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
+    await store.touchPushToken(check.token.id, now);
+  }
   return presented;
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { indexPlanOf } from '../graph/index-plan.js';
-import type { PushEventRecord } from '../graph/push-events.js';
+import type { PushEventCompletion, PushEventRecord } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
 import type { SystemOfRecord, SystemsOfRecord } from '../systems-of-record/service.js';
 import { planEvent, type EventPlan } from './plan-event.js';
@@ -94,28 +94,48 @@ export class InboxWorker {
     this.timer.unref();
   }
 
+  /**
+   * Commits a batch of events in one transaction. An event is planned against the graph as it is, so when
+   * its subject already has an uncommitted event in the batch, the batch is committed first.
+   */
   private async applyBatch(): Promise<number> {
     const pending = await this.store.pendingPushEvents(this.batchSize);
     const sors = new Map<string, SystemOfRecord | undefined>();
-    for (const event of pending) {
-      if (!sors.has(event.sorId)) sors.set(event.sorId, await this.systemsOfRecord.get(event.sorId));
-      const sor = sors.get(event.sorId);
-      if (sor) await this.apply(sor, event);
+    let batch: { completion: PushEventCompletion; plan: EventPlan; record: PushEventRecord }[] = [];
+    let subjects = new Set<string>();
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const done = await this.store.completePushEvents(batch.map((item) => item.completion));
+      batch.forEach((item, i) => done[i] && this.logOutcome(item.record, item.plan));
+      batch = [];
+      subjects = new Set();
+    };
+    for (const record of pending) {
+      if (!sors.has(record.sorId)) sors.set(record.sorId, await this.systemsOfRecord.get(record.sorId));
+      const sor = sors.get(record.sorId);
+      if (!sor) continue;
+      const subject = `${record.sorId} ${record.subject ?? record.id}`;
+      if (subjects.has(subject)) await flush();
+      const plan = await this.plan(sor, record);
+      subjects.add(subject);
+      batch.push({
+        record,
+        plan,
+        completion: {
+          sorId: sor.record.id,
+          id: record.id,
+          outcome: { status: plan.status, errorDescription: plan.errorDescription, extracted: plan.extracted, operations: plan.operations, at: new Date() },
+          writes: plan.writes,
+          options: { eventId: record.jti ?? record.id, indexedAttributes: indexPlanOf(sor.template) },
+        },
+      });
     }
+    await flush();
     return pending.length;
   }
 
-  private async apply(sor: SystemOfRecord, record: PushEventRecord): Promise<void> {
-    const plan = await this.plan(sor, record);
-    const done = await this.store.completePushEvent(
-      sor.record.id,
-      record.id,
-      { status: plan.status, errorDescription: plan.errorDescription, extracted: plan.extracted, operations: plan.operations, at: new Date() },
-      plan.writes,
-      { eventId: record.jti ?? record.id, indexedAttributes: indexPlanOf(sor.template) },
-    );
-    if (!done) return;
-    const log = { sorId: sor.record.id, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
+  private logOutcome(record: PushEventRecord, plan: EventPlan): void {
+    const log = { sorId: record.sorId, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
     if (plan.status === 'failed') this.logger.warn({ ...log, reason: plan.errorDescription }, 'SET could not be applied');
     else this.logger.debug(log, 'SET applied');
   }

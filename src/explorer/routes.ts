@@ -1,13 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminApiOptions } from '../http/admin-api.js';
 import { badRequest, notFound } from '../http/problem.js';
-import type { Template } from '../template/model.js';
+import { InvalidFilterError } from '../scim/filter/index.js';
+import type { EntityDef, Template } from '../template/model.js';
+import { MAX_DEPTH, MAX_NODES, neighbourhoodOf } from './neighbourhood.js';
+import { nodeHistory } from './node-history.js';
+import { resolveNodeRelationships } from './node-relationships.js';
+import { searchNodes } from './node-search.js';
 import { presentNode } from './present-node.js';
-import { parseEqualityFilter } from './simple-filter.js';
 
 const MAX_PAGE = 1000;
 
-/** Reading the graph: entity types with counts, nodes of an entity, one node with its children. */
+type NodeParams = { Params: { sorId: string; entity: string; nodeId: string } };
+
+/**
+ * Reading the graph ("DataLens"): entity types with counts, node search with SCIM filters, a node with its
+ * children and relationships, its neighbourhood to a depth, and its history in the event log.
+ */
 export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRecord }: AdminApiOptions) {
   app.get<{ Params: { sorId: string } }>('/systems-of-record/:sorId/entities', async (request) => {
     const { template } = await systemsOfRecord.require(request.params.sorId);
@@ -17,6 +26,8 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
         id: entity.key,
         displayName: entity.displayName,
         ...(entity.parent ? { parent: entity.parent } : {}),
+        indexedAttributes: entity.indexedAttributes,
+        attributes: entity.attributes.map((attribute) => attribute.name),
         count: counts[entity.key] ?? 0,
       })),
     };
@@ -39,44 +50,98 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
     async (request) => {
       const { sorId, entity } = request.params;
       const { template } = await systemsOfRecord.require(sorId);
-      requireEntity(template, entity, sorId);
+      const entityDef = requireEntity(template, entity, sorId);
       const limit = Math.min(Number(request.query.count ?? 100), MAX_PAGE);
       if (limit < 1) throw badRequest('"count" must be at least 1');
-      if (request.query.filter !== undefined) {
-        const filter = parseEqualityFilter(request.query.filter);
-        if ('error' in filter) throw badRequest(filter.error, { title: 'Invalid filter' });
-        const indexed = template.entities[entity]!.indexedAttributes;
-        if (!indexed.includes(filter.attribute)) {
-          throw badRequest(
-            `attribute "${filter.attribute}" of ${entity} is not indexed; filter on one of: ${indexed.join(', ') || '(none)'}`,
-            { title: 'Invalid filter' },
-          );
-        }
-        const nodes = await store.findNodes(sorId, entity, filter.attribute, filter.value, { limit });
-        return { items: nodes.map((n) => presentNode(n)) };
+      const { filter, cursor } = request.query;
+      if (filter !== undefined && filter.trim() !== '') {
+        const found = await searchNodes(store, { sorId, entity: entityDef, filter, limit, cursor }).catch(asBadFilter);
+        return {
+          items: found.nodes.map((n) => presentNode(n)),
+          plan: found.plan,
+          ...(found.nextCursor ? { nextCursor: found.nextCursor } : {}),
+          ...(found.truncated ? { truncated: true } : {}),
+        };
       }
-      const page = await store.listNodes(sorId, entity, { limit, cursor: request.query.cursor });
+      const page = await store.listNodes(sorId, entity, { limit, cursor });
       return { items: page.nodes.map((n) => presentNode(n)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
   );
 
-  app.get<{ Params: { sorId: string; entity: string; nodeId: string } }>(
-    '/systems-of-record/:sorId/entities/:entity/nodes/:nodeId',
+  app.get<NodeParams>('/systems-of-record/:sorId/entities/:entity/nodes/:nodeId', async (request) => {
+    const { sorId, entity, nodeId } = request.params;
+    const { template } = await systemsOfRecord.require(sorId);
+    const node = await requireNode(template, sorId, entity, nodeId);
+    const [children, relationships] = await Promise.all([
+      store.getChildren(sorId, entity, nodeId),
+      resolveNodeRelationships(store, sorId, template, node),
+    ]);
+    return { ...presentNode(node, children), relationships };
+  });
+
+  app.get<NodeParams & { Querystring: { depth?: string; limit?: string } }>(
+    '/systems-of-record/:sorId/entities/:entity/nodes/:nodeId/neighbours',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { depth: { type: 'string', pattern: '^[0-9]{1,2}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+        },
+      },
+    },
+    async (request) => {
+      const { sorId, entity, nodeId } = request.params;
+      const depth = Number(request.query.depth ?? 1);
+      const limit = Number(request.query.limit ?? 100);
+      if (depth < 1 || depth > MAX_DEPTH) throw badRequest(`"depth" must be between 1 and ${MAX_DEPTH}`);
+      if (limit < 1 || limit > MAX_NODES) throw badRequest(`"limit" must be between 1 and ${MAX_NODES}`);
+      const { template } = await systemsOfRecord.require(sorId);
+      const node = await requireNode(template, sorId, entity, nodeId);
+      return neighbourhoodOf(store, sorId, template, node, depth, limit);
+    },
+  );
+
+  app.get<NodeParams & { Querystring: { count?: string; cursor?: string } }>(
+    '/systems-of-record/:sorId/entities/:entity/nodes/:nodeId/history',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { count: { type: 'string', pattern: '^[0-9]{1,4}$' }, cursor: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
     async (request) => {
       const { sorId, entity, nodeId } = request.params;
       const { template } = await systemsOfRecord.require(sorId);
-      requireEntity(template, entity, sorId);
-      const node = await store.getNode(sorId, entity, nodeId);
-      if (!node) throw notFound(`no ${entity} node with id "${nodeId}" in system of record "${sorId}"`);
-      return presentNode(node, await store.getChildren(sorId, entity, nodeId));
+      const node = await requireNode(template, sorId, entity, nodeId);
+      const limit = Math.min(Math.max(Number(request.query.count ?? 50), 1), 500);
+      return nodeHistory(store, sorId, node, { limit, cursor: request.query.cursor });
     },
   );
+
+  async function requireNode(template: Template, sorId: string, entity: string, nodeId: string) {
+    requireEntity(template, entity, sorId);
+    const node = await store.getNode(sorId, entity, nodeId);
+    if (!node) throw notFound(`no ${entity} node with id "${nodeId}" in system of record "${sorId}"`);
+    return node;
+  }
 }
 
-function requireEntity(template: Template, entity: string, sorId: string): void {
-  if (!template.entities[entity]) {
+function requireEntity(template: Template, entity: string, sorId: string): EntityDef {
+  const found = Object.hasOwn(template.entities, entity) ? template.entities[entity] : undefined;
+  if (!found) {
     throw notFound(
       `system of record "${sorId}" has no entity "${entity}"; its entities are ${Object.keys(template.entities).join(', ')}`,
     );
   }
+  return found;
+}
+
+function asBadFilter(error: unknown): never {
+  if (error instanceof InvalidFilterError) {
+    const position = (error as { position?: number }).position;
+    throw badRequest(error.message, { title: 'Invalid filter', ...(position === undefined ? {} : { position }) });
+  }
+  throw error;
 }

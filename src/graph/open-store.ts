@@ -21,13 +21,23 @@ export function openStore(url: string | undefined, options: OpenStoreOptions = {
   const databaseUrl = url === undefined || url.trim() === '' ? DEFAULT_DATABASE_URL : url.trim();
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, ''));
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    return new PostgresGraphStore({ connectionString: databaseUrl, ...options });
+    const { connectionString, schema } = splitSchema(databaseUrl);
+    return new PostgresGraphStore({ connectionString, ...(schema ? { schema } : {}), ...options });
   }
   // Only the scheme is quoted: the rest of a URL may hold a password.
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(databaseUrl)?.[0] ?? 'no scheme';
   throw new Error(
     `unsupported database URL (${scheme}): use sqlite:PATH, sqlite::memory: or postgres://user@host:port/database`,
   );
+}
+
+/** `?schema=NAME` in a PostgreSQL URL puts pushgraph's tables in that schema (several deployments, one database). */
+function splitSchema(databaseUrl: string): { connectionString: string; schema?: string } {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  if (schema === undefined) return { connectionString: databaseUrl };
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
 }
 
 function openSqlite(path: string): SqliteGraphStore {

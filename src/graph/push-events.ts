@@ -18,7 +18,7 @@ export interface PushAuthentication {
 
 /** A graph operation a push caused, as the event log shows it. */
 export interface GraphOperation {
-  op: 'replace' | 'delete' | 'setAttributes' | 'markChangedUpstream';
+  op: 'replace' | 'upsert' | 'delete' | 'setAttributes' | 'markChangedUpstream';
   entity: string;
   id: string;
   children?: number;
@@ -84,6 +84,14 @@ export interface PushEventOutcome {
   at: Date;
 }
 
+export interface PushEventCompletion {
+  sorId: string;
+  id: string;
+  outcome: PushEventOutcome;
+  writes: GraphWrite[];
+  options: WriteOptions;
+}
+
 /** The event log and the durable inbox; part of every GraphStore. */
 export interface PushEventLog {
   /** Records a push request. With a dedupKey that this SoR already recorded, records nothing: 'duplicate'. */
@@ -94,10 +102,11 @@ export interface PushEventLog {
   /** Accepted events not yet applied, oldest first, across all SoRs. */
   pendingPushEvents(limit: number): Promise<PushEventRecord[]>;
   /**
-   * In one transaction: records the outcome of an accepted event and performs its writes, only if the event
-   * is still `accepted`. Returns false when another worker completed it first (nothing is written then).
+   * In one transaction: for each completion in order, records the outcome of an accepted event and performs
+   * its writes, only if the event is still `accepted` (another worker may have completed it first; then
+   * nothing of it is written). Returns, per completion, whether it was this call that completed it.
    */
-  completePushEvent(sorId: string, id: string, outcome: PushEventOutcome, writes: GraphWrite[], options: WriteOptions): Promise<boolean>;
+  completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]>;
   /** Puts a failed event back in the inbox, in its original place in the order. */
   retryPushEvent(sorId: string, id: string): Promise<boolean>;
   /** Deletes log entries received before the time, except those still waiting in the inbox. */

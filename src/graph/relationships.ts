@@ -1,6 +1,6 @@
 import type { AttributeRef, RelationshipDef, RelationshipDirection, ScalarValue, Template } from '../template/model.js';
 import type { EntityNode, GraphStore, NodeRef } from './store.js';
-import { nodeKey } from './tree.js';
+import { encodeIndexValue, nodeKey } from './tree.js';
 
 /** A relationship as seen from one entity: following it in `direction` leads to nodes of `toEntity`. */
 export interface EntityRelationship {
@@ -24,14 +24,29 @@ export async function resolveRelationship(
   from: NodeRef,
   direction: RelationshipDirection,
 ): Promise<EntityNode[]> {
+  const reached = await resolveRelationshipFrom(store, sorId, template, relationshipKey, [from], direction);
+  return reached.get(nodeKey(from.entity, from.id)) ?? [];
+}
+
+/**
+ * Follows a relationship from many nodes at once: one query per step of the relationship, whatever the number
+ * of nodes (a path relationship takes one per step). Answers, for each start node's key (nodeKey), what it reaches.
+ */
+export async function resolveRelationshipFrom(
+  store: GraphStore,
+  sorId: string,
+  template: Template,
+  relationshipKey: string,
+  from: readonly NodeRef[],
+  direction: RelationshipDirection,
+): Promise<Reached> {
   const relationship = relationshipOf(template, relationshipKey);
   const start = startEntity(template, relationship, direction);
-  if (start !== from.entity) {
-    throw new Error(
-      `relationship ${relationshipKey} followed ${direction} starts at ${start}, not at ${from.entity}`,
-    );
+  const wrong = from.find((ref) => ref.entity !== start);
+  if (wrong) {
+    throw new Error(`relationship ${relationshipKey} followed ${direction} starts at ${start}, not at ${wrong.entity}`);
   }
-  return follow({ store, sorId, template, pathsInProgress: new Set() }, relationship, [from], direction);
+  return follow({ store, sorId, template, pathsInProgress: new Set() }, relationship, from, direction);
 }
 
 /** Which relationships start at an entity, in which direction, and where they lead (for showing a node). */
@@ -88,15 +103,27 @@ interface Traversal {
   pathsInProgress: Set<string>;
 }
 
+/** What each start node (by nodeKey) reaches. */
+export type Reached = Map<string, EntityNode[]>;
+
 async function follow(
   traversal: Traversal,
   relationship: RelationshipDef,
   from: readonly NodeRef[],
   direction: RelationshipDirection,
-): Promise<EntityNode[]> {
-  if (relationship.kind === 'path') return followPath(traversal, relationship, from, direction);
-  const reached = await Promise.all(from.map((ref) => followStep(traversal, relationship, ref, direction)));
-  return distinct(reached.flat());
+): Promise<Reached> {
+  if (from.length === 0) return new Map();
+  switch (relationship.kind) {
+    case 'path':
+      return followPath(traversal, relationship, from, direction);
+    case 'parentChild':
+      return direction === 'Backward' ? childrenOf(traversal, relationship, from) : parentsOf(traversal, from);
+    case 'direct': {
+      const [source, target] =
+        direction === 'Forward' ? [relationship.from, relationship.to] : [relationship.to, relationship.from];
+      return joinOnAttribute(traversal, from, source, target);
+    }
+  }
 }
 
 /** Backward walks the steps in reverse order, each in the opposite direction. */
@@ -105,7 +132,7 @@ async function followPath(
   relationship: Extract<RelationshipDef, { kind: 'path' }>,
   from: readonly NodeRef[],
   direction: RelationshipDirection,
-): Promise<EntityNode[]> {
+): Promise<Reached> {
   if (traversal.pathsInProgress.has(relationship.key)) {
     throw new Error(`relationship ${relationship.key} refers to itself`);
   }
@@ -114,58 +141,91 @@ async function followPath(
     direction === 'Forward'
       ? relationship.steps
       : [...relationship.steps].reverse().map((step) => ({ ...step, direction: opposite(step.direction) }));
-  let frontier: NodeRef[] = [...from];
-  let nodes: EntityNode[] = [];
+  // Each start node's current frontier; every step follows the union of all frontiers at once.
+  let reached: Reached = new Map(from.map((ref) => [nodeKey(ref.entity, ref.id), [ref as EntityNode]]));
   for (const step of steps) {
-    nodes = await follow(inner, relationshipOf(traversal.template, step.relationship), frontier, step.direction);
-    frontier = nodes;
-    if (frontier.length === 0) break;
+    const frontier = distinct([...reached.values()].flat());
+    const next = await follow(inner, relationshipOf(traversal.template, step.relationship), frontier, step.direction);
+    reached = new Map(
+      [...reached].map(([start, nodes]) => [start, distinct(nodes.flatMap((node) => next.get(nodeKey(node.entity, node.id)) ?? []))]),
+    );
+    if (next.size === 0) break;
   }
-  return nodes;
+  return reached;
 }
 
-async function followStep(
+async function childrenOf(
   traversal: Traversal,
-  relationship: Exclude<RelationshipDef, { kind: 'path' }>,
-  from: NodeRef,
-  direction: RelationshipDirection,
-): Promise<EntityNode[]> {
+  relationship: Extract<RelationshipDef, { kind: 'parentChild' }>,
+  from: readonly NodeRef[],
+): Promise<Reached> {
   const { store, sorId, template } = traversal;
-  if (relationship.kind === 'parentChild') {
-    if (direction === 'Backward') {
-      return store.getChildren(sorId, from.entity, from.id, entityKeyOf(template, relationship.childEntity));
-    }
-    const child = await loaded(traversal, from);
-    const parent = child?.parent && (await store.getNode(sorId, child.parent.entity, child.parent.id));
-    return parent ? [parent] : [];
+  const children = await store.getChildrenOfMany(sorId, from, entityKeyOf(template, relationship.childEntity));
+  const reached: Reached = new Map();
+  for (const child of children) {
+    if (child.parent) append(reached, nodeKey(child.parent.entity, child.parent.id), child);
   }
-  const [source, target] =
-    direction === 'Forward' ? [relationship.from, relationship.to] : [relationship.to, relationship.from];
-  return joinOnAttribute(traversal, from, source, target);
+  return reached;
+}
+
+async function parentsOf(traversal: Traversal, from: readonly NodeRef[]): Promise<Reached> {
+  const children = await loadedAll(traversal, from);
+  const parentRefs = distinctRefs(children.flatMap((child) => (child.parent ? [child.parent] : [])));
+  const parents = await traversal.store.getNodes(traversal.sorId, parentRefs);
+  const byKey = new Map(parents.map((parent) => [nodeKey(parent.entity, parent.id), parent]));
+  const reached: Reached = new Map();
+  for (const child of children) {
+    const parent = child.parent && byKey.get(nodeKey(child.parent.entity, child.parent.id));
+    if (parent) append(reached, nodeKey(child.entity, child.id), parent);
+  }
+  return reached;
 }
 
 /** Direct relationships join on equal attribute values; every element of a list attribute takes part. */
 async function joinOnAttribute(
   traversal: Traversal,
-  from: NodeRef,
+  from: readonly NodeRef[],
   source: AttributeRef,
   target: AttributeRef,
-): Promise<EntityNode[]> {
+): Promise<Reached> {
   const { store, sorId, template } = traversal;
-  const node = await loaded(traversal, from);
-  const value = node?.attributes[source.attribute];
-  if (value === undefined) return [];
-  const values: ScalarValue[] = Array.isArray(value) ? value : [value];
-  const targetEntity = entityKeyOf(template, target.entity);
-  const found = await Promise.all(
-    values.map((each) => store.findNodes(sorId, targetEntity, target.attribute, each)),
-  );
-  return distinct(found.flat());
+  const nodes = await loadedAll(traversal, from);
+  const valuesOf = (node: EntityNode, attribute: string): ScalarValue[] => {
+    const value = Object.hasOwn(node.attributes, attribute) ? node.attributes[attribute] : undefined;
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  };
+  const values = nodes.flatMap((node) => valuesOf(node, source.attribute));
+  const found = await store.findNodesByValues(sorId, entityKeyOf(template, target.entity), target.attribute, values);
+  // Matched as the index matches (the encoded text), so that 1 and "1" join alike on both sides.
+  const byValue = new Map<string, EntityNode[]>();
+  for (const node of found) {
+    for (const value of new Set(valuesOf(node, target.attribute).map(encodeIndexValue))) append(byValue, value, node);
+  }
+  const reached: Reached = new Map();
+  for (const node of nodes) {
+    const matches = valuesOf(node, source.attribute).flatMap((value) => byValue.get(encodeIndexValue(value)) ?? []);
+    if (matches.length > 0) reached.set(nodeKey(node.entity, node.id), distinct(matches));
+  }
+  return reached;
 }
 
-/** Nodes reached by an earlier step of a path are already loaded. */
-async function loaded({ store, sorId }: Traversal, ref: NodeRef): Promise<EntityNode | undefined> {
-  return 'attributes' in ref && 'createdAt' in ref ? (ref as EntityNode) : store.getNode(sorId, ref.entity, ref.id);
+/** Nodes reached by an earlier step of a path are already loaded; the others are read in one query. */
+async function loadedAll({ store, sorId }: Traversal, refs: readonly NodeRef[]): Promise<EntityNode[]> {
+  const isLoaded = (ref: NodeRef): ref is EntityNode => 'attributes' in ref && 'createdAt' in ref;
+  const missing = refs.filter((ref) => !isLoaded(ref));
+  const read = missing.length === 0 ? [] : await store.getNodes(sorId, distinctRefs(missing));
+  return [...refs.filter(isLoaded), ...read];
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function distinctRefs(refs: readonly NodeRef[]): NodeRef[] {
+  const byKey = new Map(refs.map((ref) => [nodeKey(ref.entity, ref.id), { entity: ref.entity, id: ref.id }]));
+  return [...byKey.values()];
 }
 
 function startEntity(template: Template, relationship: RelationshipDef, direction: RelationshipDirection): string {

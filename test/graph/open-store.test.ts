@@ -38,3 +38,26 @@ describe('openStore', () => {
     expect(() => openStore('sqlite:')).toThrow(/needs a path/);
   });
 });
+
+describe('openStore with ?schema=', () => {
+  it.runIf(process.env.PUSHGRAPH_TEST_DATABASE_URL)('keeps the tables in the named schema', async () => {
+    const { default: pg } = await import('pg');
+    const base = process.env.PUSHGRAPH_TEST_DATABASE_URL!;
+    const schema = `pushgraph_test_url_${Date.now()}`;
+    const url = new URL(base);
+    url.searchParams.set('schema', schema);
+    const store = openStore(url.toString());
+    await store.migrate();
+    await store.setSetting('k', 'v');
+    await store.close();
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      const found = await client.query(`SELECT value FROM "${schema}".settings WHERE key = 'k'`);
+      expect(found.rows).toEqual([{ value: 'v' }]);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+});

@@ -106,6 +106,40 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE nodes ADD COLUMN changed_upstream_at timestamptz;
     `,
   },
+  {
+    version: 4,
+    description: 'SCIM 2.0 resources and group members, the source of truth for SCIM reads',
+    sql: `
+      CREATE TABLE scim_resources (
+        sor_id text COLLATE "C" NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        resource_type text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        external_id text COLLATE "C",
+        name text NOT NULL,
+        name_ci text COLLATE "C" NOT NULL,
+        document jsonb NOT NULL,
+        version bigint NOT NULL,
+        created_at timestamptz NOT NULL,
+        modified_at timestamptz NOT NULL,
+        PRIMARY KEY (sor_id, resource_type, id)
+      );
+      -- userName (Users) and displayName (Groups) are unique without regard to case: 409 uniqueness.
+      CREATE UNIQUE INDEX scim_resources_name ON scim_resources (sor_id, resource_type, name_ci);
+      CREATE INDEX scim_resources_external_id ON scim_resources (sor_id, resource_type, external_id)
+        WHERE external_id IS NOT NULL;
+      -- One row per member, so adding or removing one costs the same in a group of 10 or of 200,000.
+      CREATE TABLE scim_group_members (
+        sor_id text COLLATE "C" NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        group_id text COLLATE "C" NOT NULL,
+        value text COLLATE "C" NOT NULL,
+        display text,
+        type text,
+        ref text,
+        PRIMARY KEY (sor_id, group_id, value)
+      );
+      CREATE INDEX scim_group_members_value ON scim_group_members (sor_id, value);
+    `,
+  },
 ];
 
 /**

@@ -16,6 +16,7 @@ import {
   type FindOptions,
   type GraphStore,
   type NodePage,
+  type NodeRef,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -24,8 +25,12 @@ import {
 import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { PostgresPushEvents } from './push-events.js';
+import { PostgresScimResources } from './scim-resources.js';
+import type { ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
+import { PostgresBatchReads } from './batch-reads.js';
+import type { NodeHistoryQuery } from '../batch-reads.js';
 import { jsonOrNull } from '../push-event-rows.js';
-import type { GraphWrite, PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
+import type { GraphWrite, PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -203,6 +208,8 @@ export class PostgresGraphStore implements GraphStore {
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly events: PostgresPushEvents;
+  private readonly scim: PostgresScimResources;
+  private readonly batchReads: PostgresBatchReads;
 
   constructor(options: PostgresStoreOptions) {
     if (options.schema !== undefined) assertSchemaName(options.schema);
@@ -215,6 +222,20 @@ export class PostgresGraphStore implements GraphStore {
     // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
     this.pool.on('error', () => undefined);
     this.events = new PostgresPushEvents(this.pool);
+    this.scim = new PostgresScimResources(this.pool, {
+      transaction: (work) => this.transaction(work),
+      writeTrees: (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, options),
+      writeRows: async (client, sorId, rows, options) => {
+        const sorted = [...rows].sort(byEntityAndId);
+        const rewritten = await this.upsertNodes(client, sorId, sorted, options);
+        if (rewritten.length > 0) await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
+        await this.insertIndexRows(client, sorId, sorted, options);
+      },
+      deleteSubtree: async (client, sorId, entity, id) => {
+        await client.query({ ...SQL.deleteSubtree, values: [sorId, entity, id] });
+      },
+    });
+    this.batchReads = new PostgresBatchReads(this.pool);
   }
 
   async migrate(): Promise<void> {
@@ -397,6 +418,46 @@ export class PostgresGraphStore implements GraphStore {
     return nodes;
   }
 
+  async getNodes(sorId: string, refs: readonly NodeRef[]): Promise<EntityNode[]> {
+    return this.batchReads.getNodes(sorId, refs);
+  }
+
+  async findNodesByValues(sorId: string, entity: string, attribute: string, values: readonly ScalarValue[], options?: FindOptions): Promise<EntityNode[]> {
+    return this.batchReads.findNodesByValues(sorId, entity, attribute, values, options);
+  }
+
+  async getChildrenOfMany(sorId: string, parents: readonly NodeRef[], childEntity?: string): Promise<EntityNode[]> {
+    return this.batchReads.getChildrenOfMany(sorId, parents, childEntity);
+  }
+
+  async listNodeHistory(sorId: string, refs: readonly NodeRef[], query?: NodeHistoryQuery): Promise<PushEventPage> {
+    return this.batchReads.listNodeHistory(sorId, refs, query);
+  }
+
+  async getScimResource(sorId: string, resourceType: ScimResourceType, id: string): Promise<ScimResourceRecord | undefined> {
+    return this.scim.get(sorId, resourceType, id);
+  }
+
+  async queryScimResources(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
+    return this.scim.query(sorId, resourceType, query);
+  }
+
+  async listScimMembers(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
+    return this.scim.members(sorId, groupId, options);
+  }
+
+  async findScimMembers(sorId: string, groupId: string, values: readonly string[]): Promise<ScimMemberRecord[]> {
+    return this.scim.findMembers(sorId, groupId, values);
+  }
+
+  async scimGroupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]> {
+    return this.scim.groupsOf(sorId, memberId);
+  }
+
+  async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
+    return this.scim.apply(sorId, change);
+  }
+
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const result = await this.pool.query<{ entity: string; count: number }>({ ...SQL.countNodes, values: [sorId] });
     return Object.fromEntries(result.rows.map((row) => [row.entity, row.count]));
@@ -418,18 +479,16 @@ export class PostgresGraphStore implements GraphStore {
     return this.events.pending(limit);
   }
 
-  async completePushEvent(
-    sorId: string,
-    id: string,
-    outcome: PushEventOutcome,
-    writes: GraphWrite[],
-    options: WriteOptions,
-  ): Promise<boolean> {
+  async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
-      // The row lock taken here makes a second worker wait, then find the event no longer accepted.
-      if (!(await this.events.markCompleted(client, sorId, id, outcome))) return false;
-      for (const write of writes) await this.applyWrite(client, sorId, write, options);
-      return true;
+      const done: boolean[] = [];
+      for (const { sorId, id, outcome, writes, options } of completions) {
+        // The row lock taken here makes a second worker wait, then find the event no longer accepted.
+        const completed = await this.events.markCompleted(client, sorId, id, outcome);
+        if (completed) for (const write of writes) await this.applyWrite(client, sorId, write, options);
+        done.push(completed);
+      }
+      return done;
     });
   }
 

@@ -103,6 +103,40 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE nodes ADD COLUMN changed_upstream_at TEXT;
     `,
   },
+  {
+    version: 4,
+    description: 'SCIM 2.0 resources and group members, the source of truth for SCIM reads',
+    sql: `
+      CREATE TABLE scim_resources (
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        resource_type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        external_id TEXT,
+        name TEXT NOT NULL,
+        name_ci TEXT NOT NULL,
+        document TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        modified_at TEXT NOT NULL,
+        PRIMARY KEY (sor_id, resource_type, id)
+      );
+      -- userName (Users) and displayName (Groups) are unique without regard to case: 409 uniqueness.
+      CREATE UNIQUE INDEX scim_resources_name ON scim_resources (sor_id, resource_type, name_ci);
+      CREATE INDEX scim_resources_external_id ON scim_resources (sor_id, resource_type, external_id)
+        WHERE external_id IS NOT NULL;
+      -- One row per member, so adding or removing one costs the same in a group of 10 or of 200,000.
+      CREATE TABLE scim_group_members (
+        sor_id TEXT NOT NULL REFERENCES systems_of_record (id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        display TEXT,
+        type TEXT,
+        ref TEXT,
+        PRIMARY KEY (sor_id, group_id, value)
+      ) WITHOUT ROWID;
+      CREATE INDEX scim_group_members_value ON scim_group_members (sor_id, value);
+    `,
+  },
 ];
 
 /** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */

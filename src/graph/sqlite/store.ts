@@ -16,6 +16,7 @@ import {
   type FindOptions,
   type GraphStore,
   type NodePage,
+  type NodeRef,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -25,9 +26,13 @@ import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, rowKeys
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import { SqlitePushEvents } from './push-events.js';
+import { SqliteScimResources } from './scim-resources.js';
+import type { ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
+import { SqliteBatchReads } from './batch-reads.js';
+import type { NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
-  PushEventOutcome,
+  PushEventCompletion,
   PushEventPage,
   PushEventQuery,
   PushEventRecord,
@@ -125,6 +130,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly events: SqlitePushEvents;
+  private readonly scim: SqliteScimResources;
+  private readonly batchReads: SqliteBatchReads;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -135,6 +142,15 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     this.events = new SqlitePushEvents(this.db);
+    this.scim = new SqliteScimResources(this.db, {
+      writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
+      writeRows: (sorId, rows, options) => {
+        const at = (options.at ?? new Date()).toISOString();
+        for (const row of rows) this.writeNode(sorId, row, at, options.eventId ?? null, options);
+      },
+      deleteSubtree: (sorId, entity, id) => this.deleteSubtree(sorId, entity, id),
+    });
+    this.batchReads = new SqliteBatchReads(this.db);
   }
 
   async migrate(): Promise<void> {
@@ -281,6 +297,46 @@ export class SqliteGraphStore implements GraphStore {
     return result;
   }
 
+  async getNodes(sorId: string, refs: readonly NodeRef[]): Promise<EntityNode[]> {
+    return this.batchReads.getNodes(sorId, refs);
+  }
+
+  async findNodesByValues(sorId: string, entity: string, attribute: string, values: readonly ScalarValue[], options?: FindOptions): Promise<EntityNode[]> {
+    return this.batchReads.findNodesByValues(sorId, entity, attribute, values, options);
+  }
+
+  async getChildrenOfMany(sorId: string, parents: readonly NodeRef[], childEntity?: string): Promise<EntityNode[]> {
+    return this.batchReads.getChildrenOfMany(sorId, parents, childEntity);
+  }
+
+  async listNodeHistory(sorId: string, refs: readonly NodeRef[], query?: NodeHistoryQuery): Promise<PushEventPage> {
+    return this.batchReads.listNodeHistory(sorId, refs, query);
+  }
+
+  async getScimResource(sorId: string, resourceType: ScimResourceType, id: string): Promise<ScimResourceRecord | undefined> {
+    return this.scim.get(sorId, resourceType, id);
+  }
+
+  async queryScimResources(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
+    return this.scim.query(sorId, resourceType, query);
+  }
+
+  async listScimMembers(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
+    return this.scim.members(sorId, groupId, options);
+  }
+
+  async findScimMembers(sorId: string, groupId: string, values: readonly string[]): Promise<ScimMemberRecord[]> {
+    return this.scim.findMembers(sorId, groupId, values);
+  }
+
+  async scimGroupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]> {
+    return this.scim.groupsOf(sorId, memberId);
+  }
+
+  async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
+    return this.scim.apply(sorId, change);
+  }
+
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const rows = this.statement(SQL.countNodes).all(sorId) as { entity: string; count: number }[];
     return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
@@ -341,19 +397,15 @@ export class SqliteGraphStore implements GraphStore {
     return this.events.pending(limit);
   }
 
-  async completePushEvent(
-    sorId: string,
-    id: string,
-    outcome: PushEventOutcome,
-    writes: GraphWrite[],
-    options: WriteOptions,
-  ): Promise<boolean> {
+  async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.db
-      .transaction(() => {
-        if (!this.events.markCompleted(sorId, id, outcome)) return false;
-        for (const write of writes) this.applyWrite(sorId, write, options);
-        return true;
-      })
+      .transaction(() =>
+        completions.map(({ sorId, id, outcome, writes, options }) => {
+          if (!this.events.markCompleted(sorId, id, outcome)) return false;
+          for (const write of writes) this.applyWrite(sorId, write, options);
+          return true;
+        }),
+      )
       .immediate();
   }
 

@@ -1,0 +1,249 @@
+import type pg from 'pg';
+import { filterToSql, type SqlDialect } from '../../scim/filter/to-sql.js';
+import {
+  CANDIDATE_BATCH,
+  SCIM_RESOURCE_COLUMNS,
+  childIdRange,
+  orderBy,
+  pageInMemory,
+  scimResourceValues,
+  toScimMember,
+  toScimResource,
+  type ScimMemberRow,
+  type ScimResourceRow,
+} from '../scim-rows.js';
+import type {
+  GraphProjection,
+  ScimChange,
+  ScimChangeResult,
+  ScimMemberRecord,
+  ScimMemberWrite,
+  ScimQuery,
+  ScimQueryResult,
+  ScimResourceRecord,
+  ScimResourceType,
+  ScimResourceWrite,
+} from '../scim-resources.js';
+import type { NodeTree, WriteOptions } from '../store.js';
+import type { NodeRow } from '../tree.js';
+
+/** The store's own node writes, so that the projection goes through them inside the SCIM transaction. */
+export interface PostgresGraphWriter {
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void>;
+  writeRows(client: pg.PoolClient, sorId: string, rows: readonly NodeRow[], options: WriteOptions): Promise<void>;
+  deleteSubtree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<void>;
+}
+
+function query(name: string, text: string): { name: string; text: string } {
+  return { name: `pushgraph.scim.${name}`, text };
+}
+
+const SQL = {
+  get: query('get', `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE r.sor_id = $1 AND r.resource_type = $2 AND r.id = $3`),
+  insert: query(
+    'insert',
+    `INSERT INTO scim_resources (sor_id, resource_type, id, external_id, name, name_ci, document, version, created_at, modified_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
+  ),
+  update: query(
+    'update',
+    `UPDATE scim_resources SET external_id = $4, name = $5, name_ci = $6, document = $7::jsonb, version = $8, modified_at = $9
+     WHERE sor_id = $1 AND resource_type = $2 AND id = $3 AND version = $10`,
+  ),
+  delete: query(
+    'delete',
+    'DELETE FROM scim_resources WHERE sor_id = $1 AND resource_type = $2 AND id = $3 AND ($4::bigint IS NULL OR version = $4)',
+  ),
+  deleteMembers: query('deleteMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2'),
+  removeMembers: query('removeMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 AND value = ANY($3::text[])'),
+  addMembers: query(
+    'addMembers',
+    `INSERT INTO scim_group_members (sor_id, group_id, value, display, type, ref)
+     SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[])
+     ON CONFLICT (sor_id, group_id, value) DO UPDATE SET display = excluded.display, type = excluded.type, ref = excluded.ref`,
+  ),
+  membersFirst: query(
+    'membersFirst',
+    'SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 ORDER BY value LIMIT $3',
+  ),
+  membersAfter: query(
+    'membersAfter',
+    `SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 AND value > $3
+     ORDER BY value LIMIT $4`,
+  ),
+  findMembers: query(
+    'findMembers',
+    'SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 AND value = ANY($3::text[])',
+  ),
+  groupsOf: query(
+    'groupsOf',
+    `SELECT r.id, r.name FROM scim_group_members m
+     JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
+     WHERE m.sor_id = $1 AND m.value = $2 ORDER BY r.id`,
+  ),
+  // Children of one parent, found through the primary key by their id prefix, with everything below them.
+  deleteChildren: query(
+    'deleteChildren',
+    `WITH RECURSIVE subtree (entity, id) AS (
+       SELECT n.entity, n.id FROM nodes n
+       WHERE n.sor_id = $1 AND n.entity = $2 AND n.id >= $3 AND n.id < $4 AND n.parent_entity = $5 AND n.parent_id = $6
+         AND NOT (n.id = ANY($7::text[]))
+       UNION
+       SELECT n.entity, n.id FROM nodes n JOIN subtree s
+         ON n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
+     ), dropped_index AS (
+       DELETE FROM node_attribute_index i USING subtree s WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id
+     )
+     DELETE FROM nodes n USING subtree s WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id`,
+  ),
+} as const;
+
+/** SCIM resources on PostgreSQL. */
+export class PostgresScimResources {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly graph: PostgresGraphWriter,
+  ) {}
+
+  async get(sorId: string, resourceType: ScimResourceType, id: string): Promise<ScimResourceRecord | undefined> {
+    const result = await this.pool.query<ScimResourceRow>({ ...SQL.get, values: [sorId, resourceType, id] });
+    const row = result.rows[0];
+    return row && toScimResource(row);
+  }
+
+  async query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
+    const params: unknown[] = [sorId, resourceType];
+    const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
+    const where = `r.sor_id = $1 AND r.resource_type = $2 AND ${condition.sql}`;
+    if (condition.exact && query.compare === undefined) return this.pushedDown(where, params, query);
+    const matches: ScimResourceRecord[] = [];
+    let after = '';
+    for (;;) {
+      const n = params.length;
+      const result = await this.pool.query<ScimResourceRow>(
+        `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where} AND r.id > $${n + 1} ORDER BY r.id LIMIT $${n + 2}`,
+        [...params, after, CANDIDATE_BATCH],
+      );
+      for (const record of result.rows.map(toScimResource)) if (condition.exact || !query.matches || query.matches(record)) matches.push(record);
+      if (result.rows.length < CANDIDATE_BATCH) break;
+      after = result.rows[result.rows.length - 1]!.id;
+    }
+    return { ...pageInMemory(matches, query), pushedDown: false };
+  }
+
+  private async pushedDown(where: string, params: unknown[], query: ScimQuery): Promise<ScimQueryResult> {
+    const counted = await this.pool.query<{ count: string }>(`SELECT count(*) FROM scim_resources r WHERE ${where}`, params);
+    const n = params.length;
+    const after = query.afterId === undefined ? '' : ` AND r.id > $${n + 3}`;
+    const values = [...params, query.count, query.afterId === undefined ? (query.offset ?? 0) : 0];
+    if (query.afterId !== undefined) values.push(query.afterId);
+    const result = await this.pool.query<ScimResourceRow>(
+      `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where}${after} ORDER BY ${orderBy(query)} LIMIT $${n + 1} OFFSET $${n + 2}`,
+      values,
+    );
+    return { resources: result.rows.map(toScimResource), total: Number(counted.rows[0]?.count ?? 0), pushedDown: true };
+  }
+
+  async members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
+    const result =
+      options.afterValue === undefined
+        ? await this.pool.query<ScimMemberRow>({ ...SQL.membersFirst, values: [sorId, groupId, options.limit] })
+        : await this.pool.query<ScimMemberRow>({ ...SQL.membersAfter, values: [sorId, groupId, options.afterValue, options.limit] });
+    return result.rows.map(toScimMember);
+  }
+
+  async findMembers(sorId: string, groupId: string, values: readonly string[]): Promise<ScimMemberRecord[]> {
+    const result = await this.pool.query<ScimMemberRow>({ ...SQL.findMembers, values: [sorId, groupId, values] });
+    return result.rows.map(toScimMember);
+  }
+
+  async groupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]> {
+    return (await this.pool.query<{ id: string; name: string }>({ ...SQL.groupsOf, values: [sorId, memberId] })).rows;
+  }
+
+  async apply(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
+    try {
+      return await this.graph.transaction(async (client): Promise<ScimChangeResult> => {
+        if (!(await this.writeResource(client, sorId, change.resource))) return 'stale';
+        if (change.members) await this.writeMembers(client, sorId, change.members);
+        await this.project(client, sorId, change.graph, change.options);
+        return 'ok';
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') return 'conflict';
+      throw error;
+    }
+  }
+
+  private async writeResource(client: pg.PoolClient, sorId: string, write: ScimResourceWrite): Promise<boolean> {
+    switch (write.kind) {
+      case 'create':
+        await client.query({ ...SQL.insert, values: scimResourceValues(write.resource) });
+        return true;
+      case 'update': {
+        const values = scimResourceValues(write.resource);
+        values.splice(8, 1);
+        const result = await client.query({ ...SQL.update, values: [...values, write.expectedVersion] });
+        return result.rowCount === 1;
+      }
+      case 'delete': {
+        const result = await client.query({ ...SQL.delete, values: [sorId, write.resourceType, write.id, write.expectedVersion ?? null] });
+        if (result.rowCount === 1 && write.resourceType === 'Group') await client.query({ ...SQL.deleteMembers, values: [sorId, write.id] });
+        return result.rowCount === 1;
+      }
+    }
+  }
+
+  private async writeMembers(client: pg.PoolClient, sorId: string, write: ScimMemberWrite): Promise<void> {
+    if (write.removeAll) await client.query({ ...SQL.deleteMembers, values: [sorId, write.groupId] });
+    if (write.remove?.length) await client.query({ ...SQL.removeMembers, values: [sorId, write.groupId, write.remove] });
+    const add = [...new Map((write.add ?? []).map((member) => [member.value, member])).values()];
+    if (add.length === 0) return;
+    await client.query({
+      ...SQL.addMembers,
+      values: [
+        sorId,
+        write.groupId,
+        add.map((member) => member.value),
+        add.map((member) => member.display ?? null),
+        add.map((member) => member.type ?? null),
+        add.map((member) => member.ref ?? null),
+      ],
+    });
+  }
+
+  private async project(client: pg.PoolClient, sorId: string, graph: GraphProjection, options: WriteOptions): Promise<void> {
+    for (const ref of graph.delete ?? []) await this.graph.deleteSubtree(client, sorId, ref.entity, ref.id);
+    for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
+      const [from, to] = childIdRange(parent.id);
+      await client.query({ ...SQL.deleteChildren, values: [sorId, entity, from, to, parent.entity, parent.id, keep ?? []] });
+    }
+    if (graph.replace?.length) await this.graph.writeTrees(client, sorId, graph.replace, options);
+    if (graph.upsert?.length) await this.graph.writeRows(client, sorId, graph.upsert, options);
+  }
+}
+
+function membersExists(condition: string): string {
+  return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
+}
+
+function dialect(params: unknown[]): SqlDialect {
+  return {
+    param(value) {
+      params.push(value);
+      return `$${params.length}::text`;
+    },
+    fold: (expression) => `lower(${expression})`,
+    contains(expression, value) {
+      return `strpos(${expression}, ${this.param(value)}) > 0`;
+    },
+    startsWith(expression, value) {
+      return `starts_with(${expression}, ${this.param(value)})`;
+    },
+    endsWith(expression, value) {
+      const placeholder = this.param(value);
+      return `right(${expression}, length(${placeholder})) = ${placeholder}`;
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import Database from 'better-sqlite3';
+import { filterToSql, type SqlDialect } from '../../scim/filter/to-sql.js';
+import {
+  CANDIDATE_BATCH,
+  SCIM_RESOURCE_COLUMNS,
+  childIdRange,
+  orderBy,
+  pageInMemory,
+  scimMemberValues,
+  scimResourceValues,
+  toScimMember,
+  toScimResource,
+  type ScimMemberRow,
+  type ScimResourceRow,
+} from '../scim-rows.js';
+import type {
+  GraphProjection,
+  ScimChange,
+  ScimChangeResult,
+  ScimMemberRecord,
+  ScimMemberWrite,
+  ScimQuery,
+  ScimQueryResult,
+  ScimResourceRecord,
+  ScimResourceType,
+  ScimResourceWrite,
+} from '../scim-resources.js';
+import type { NodeTree, WriteOptions } from '../store.js';
+import { foldCase, type NodeRow } from '../tree.js';
+
+/** The store's own node writes, so that the projection goes through them inside the SCIM transaction. */
+export interface SqliteGraphWriter {
+  writeTrees(sorId: string, trees: readonly NodeTree[], options: WriteOptions): void;
+  writeRows(sorId: string, rows: readonly NodeRow[], options: WriteOptions): void;
+  deleteSubtree(sorId: string, entity: string, id: string): boolean;
+}
+
+const SQL = {
+  get: `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE r.sor_id = ? AND r.resource_type = ? AND r.id = ?`,
+  insert: `INSERT INTO scim_resources
+      (sor_id, resource_type, id, external_id, name, name_ci, document, version, created_at, modified_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  update: `UPDATE scim_resources SET external_id = ?, name = ?, name_ci = ?, document = ?, version = ?, modified_at = ?
+    WHERE sor_id = ? AND resource_type = ? AND id = ? AND version = ?`,
+  delete: 'DELETE FROM scim_resources WHERE sor_id = ? AND resource_type = ? AND id = ? AND (? IS NULL OR version = ?)',
+  deleteMembers: 'DELETE FROM scim_group_members WHERE sor_id = ? AND group_id = ?',
+  removeMember: 'DELETE FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value = ?',
+  addMember: `INSERT INTO scim_group_members (sor_id, group_id, value, display, type, ref) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (sor_id, group_id, value) DO UPDATE SET display = excluded.display, type = excluded.type, ref = excluded.ref`,
+  membersFirst: 'SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = ? AND group_id = ? ORDER BY value LIMIT ?',
+  membersAfter: `SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value > ?
+    ORDER BY value LIMIT ?`,
+  member: 'SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value = ?',
+  groupsOf: `SELECT r.id, r.name FROM scim_group_members m
+    JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
+    WHERE m.sor_id = ? AND m.value = ? ORDER BY r.id`,
+  // Children of one parent, found through the primary key by their id prefix.
+  childIds: `SELECT id FROM nodes WHERE sor_id = ? AND entity = ? AND id >= ? AND id < ? AND parent_entity = ? AND parent_id = ?`,
+} as const;
+
+/** SCIM resources on SQLite. `scim_fold` folds case as JavaScript does, so SQL and memory agree. */
+export class SqliteScimResources {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly graph: SqliteGraphWriter,
+  ) {
+    db.function('scim_fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCase(value) : value));
+  }
+
+  get(sorId: string, resourceType: ScimResourceType, id: string): ScimResourceRecord | undefined {
+    const row = this.statement(SQL.get).get(sorId, resourceType, id) as ScimResourceRow | undefined;
+    return row && toScimResource(row);
+  }
+
+  query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): ScimQueryResult {
+    const params: unknown[] = [sorId, resourceType];
+    const condition = query.filter === undefined ? { sql: '1=1', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
+    const where = `r.sor_id = ? AND r.resource_type = ? AND ${condition.sql}`;
+    if (condition.exact && query.compare === undefined) return this.pushedDown(where, params, query);
+    const matches: ScimResourceRecord[] = [];
+    let after = '';
+    for (;;) {
+      const rows = this.db
+        .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`)
+        .all(...params, after, CANDIDATE_BATCH) as ScimResourceRow[];
+      for (const record of rows.map(toScimResource)) if (condition.exact || !query.matches || query.matches(record)) matches.push(record);
+      if (rows.length < CANDIDATE_BATCH) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    return { ...pageInMemory(matches, query), pushedDown: false };
+  }
+
+  private pushedDown(where: string, params: unknown[], query: ScimQuery): ScimQueryResult {
+    const total = this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number;
+    const page = query.afterId === undefined ? where : `${where} AND r.id > ?`;
+    const pageParams = query.afterId === undefined ? params : [...params, query.afterId];
+    const offset = query.afterId === undefined ? (query.offset ?? 0) : 0;
+    const rows = this.db
+      .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${page} ORDER BY ${orderBy(query)} LIMIT ? OFFSET ?`)
+      .all(...pageParams, query.count, offset) as ScimResourceRow[];
+    return { resources: rows.map(toScimResource), total, pushedDown: true };
+  }
+
+  members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): ScimMemberRecord[] {
+    const rows =
+      options.afterValue === undefined
+        ? this.statement(SQL.membersFirst).all(sorId, groupId, options.limit)
+        : this.statement(SQL.membersAfter).all(sorId, groupId, options.afterValue, options.limit);
+    return (rows as ScimMemberRow[]).map(toScimMember);
+  }
+
+  findMembers(sorId: string, groupId: string, values: readonly string[]): ScimMemberRecord[] {
+    const member = this.statement(SQL.member);
+    return values.flatMap((value) => {
+      const row = member.get(sorId, groupId, value) as ScimMemberRow | undefined;
+      return row ? [toScimMember(row)] : [];
+    });
+  }
+
+  groupsOf(sorId: string, memberId: string): { id: string; name: string }[] {
+    return this.statement(SQL.groupsOf).all(sorId, memberId) as { id: string; name: string }[];
+  }
+
+  apply(sorId: string, change: ScimChange): ScimChangeResult {
+    try {
+      return this.db
+        .transaction((): ScimChangeResult => {
+          if (!this.writeResource(sorId, change.resource)) return 'stale';
+          if (change.members) this.writeMembers(sorId, change.members);
+          this.project(sorId, change.graph, change.options);
+          return 'ok';
+        })
+        .immediate();
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
+      throw error;
+    }
+  }
+
+  private writeResource(sorId: string, write: ScimResourceWrite): boolean {
+    switch (write.kind) {
+      case 'create':
+        this.statement(SQL.insert).run(...scimResourceValues(write.resource));
+        return true;
+      case 'update': {
+        const [sor, type, id, externalId, name, nameCi, document, version, , modified] = scimResourceValues(write.resource);
+        const values = [externalId, name, nameCi, document, version, modified, sor, type, id, write.expectedVersion];
+        return this.statement(SQL.update).run(...values).changes === 1;
+      }
+      case 'delete': {
+        const version = write.expectedVersion ?? null;
+        const deleted = this.statement(SQL.delete).run(sorId, write.resourceType, write.id, version, version).changes === 1;
+        if (deleted && write.resourceType === 'Group') this.statement(SQL.deleteMembers).run(sorId, write.id);
+        return deleted;
+      }
+    }
+  }
+
+  private writeMembers(sorId: string, write: ScimMemberWrite): void {
+    if (write.removeAll) this.statement(SQL.deleteMembers).run(sorId, write.groupId);
+    const remove = this.statement(SQL.removeMember);
+    for (const value of write.remove ?? []) remove.run(sorId, write.groupId, value);
+    const add = this.statement(SQL.addMember);
+    for (const member of write.add ?? []) add.run(sorId, write.groupId, ...scimMemberValues(member));
+  }
+
+  private project(sorId: string, graph: GraphProjection, options: WriteOptions): void {
+    for (const ref of graph.delete ?? []) this.graph.deleteSubtree(sorId, ref.entity, ref.id);
+    for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
+      const kept = new Set(keep);
+      const [from, to] = childIdRange(parent.id);
+      const ids = this.statement(SQL.childIds).pluck().all(sorId, entity, from, to, parent.entity, parent.id) as string[];
+      for (const id of ids) if (!kept.has(id)) this.graph.deleteSubtree(sorId, entity, id);
+    }
+    if (graph.replace?.length) this.graph.writeTrees(sorId, graph.replace, options);
+    if (graph.upsert?.length) this.graph.writeRows(sorId, graph.upsert, options);
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function membersExists(condition: string): string {
+  return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
+}
+
+function dialect(params: unknown[]): SqlDialect {
+  return {
+    param(value) {
+      params.push(value);
+      return '?';
+    },
+    fold: (expression) => `scim_fold(${expression})`,
+    contains(expression, value) {
+      return `instr(${expression}, ${this.param(value)}) > 0`;
+    },
+    startsWith(expression, value) {
+      return `substr(${expression}, 1, ${[...value].length}) = ${this.param(value)}`;
+    },
+    endsWith(expression, value) {
+      return `substr(${expression}, -${[...value].length}) = ${this.param(value)}`;
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import type { AttrPath, AttributeTest, CompareFilter, FilterNode, ValuePathFilter } from './ast.js';
+import { isCoreSchema } from './case-rules.js';
+
+/** How one backend writes a parameter and folds case (the same folding as the stored copies: toLowerCase). */
+export interface SqlDialect {
+  /** Adds a parameter and returns its placeholder. */
+  param(value: unknown): string;
+  fold(expression: string): string;
+  /** Each takes the value itself, since some backends need the parameter twice. */
+  contains(expression: string, value: string): string;
+  startsWith(expression: string, value: string): string;
+  endsWith(expression: string, value: string): string;
+}
+
+/** A SQL condition; when `exact` is false it selects a superset that the in-memory evaluator narrows. */
+export interface SqlCondition {
+  sql: string;
+  exact: boolean;
+}
+
+/** The query reads scim_resources as `r`; `membersExists` wraps a condition on scim_group_members `m`. */
+export interface FilterTable {
+  resourceType: 'User' | 'Group';
+  membersExists(condition: string): string;
+}
+
+const EVERYTHING: SqlCondition = { sql: '1=1', exact: false };
+const NOTHING = '1=0';
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/;
+
+interface Column {
+  expression: string;
+  /** Holds case-folded text, compared with folded values. */
+  folded: boolean;
+  /** NULL when the attribute has no value. */
+  nullable: boolean;
+}
+
+/**
+ * Pushes a SCIM filter down to SQL. Hand-written: only the attributes kept in columns (id, externalId,
+ * userName or displayName, and a Group's members) translate exactly; any other test becomes "true", so the
+ * query returns candidates and matchesFilter decides. `and`/`or` stay exact only when both sides are.
+ */
+export function filterToSql(filter: FilterNode, table: FilterTable, dialect: SqlDialect): SqlCondition {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = filterToSql(filter.left, table, dialect);
+      const right = filterToSql(filter.right, table, dialect);
+      if (filter.kind === 'or' && (!left.exact || !right.exact)) return EVERYTHING;
+      return { sql: `(${left.sql} ${filter.kind.toUpperCase()} ${right.sql})`, exact: left.exact && right.exact };
+    }
+    case 'not': {
+      const inner = filterToSql(filter.filter, table, dialect);
+      return inner.exact ? { sql: `NOT coalesce(${inner.sql}, 1=0)`, exact: true } : EVERYTHING;
+    }
+    case 'valuePath':
+      return valuePathToSql(filter, table, dialect);
+    case 'compare':
+    case 'present':
+      return testToSql(filter, table, dialect);
+  }
+}
+
+function resourceColumn(path: AttrPath, table: FilterTable): Column | undefined {
+  const { schema, attribute, subAttribute } = path.normalized;
+  if (subAttribute !== undefined) return undefined;
+  if (schema !== undefined && !(isCoreSchema(schema) && schema.endsWith(`:${table.resourceType.toLowerCase()}`))) return undefined;
+  if (attribute === 'id') return { expression: 'r.id', folded: false, nullable: false };
+  if (attribute === 'externalid') return { expression: 'r.external_id', folded: false, nullable: true };
+  const named = table.resourceType === 'User' ? 'username' : 'displayname';
+  if (attribute === named) return { expression: 'r.name_ci', folded: true, nullable: false };
+  return undefined;
+}
+
+function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect): SqlCondition {
+  if (table.resourceType === 'Group' && isMembers(test.path)) {
+    const sub = test.path.normalized.subAttribute ?? 'value';
+    const column = memberColumn(sub, dialect);
+    if (column === undefined) return EVERYTHING;
+    if (test.kind === 'compare' && test.value === null) {
+      const any = table.membersExists(present(column));
+      return { sql: test.op === 'eq' ? `NOT ${any}` : any, exact: true };
+    }
+    const inner = test.kind === 'present' ? present(column) : compare(test.op === 'ne' ? { ...test, op: 'eq' } : test, column, dialect);
+    if (inner === undefined) return EVERYTHING;
+    const exists = table.membersExists(inner);
+    return { sql: test.kind === 'compare' && test.op === 'ne' ? `NOT ${exists}` : exists, exact: true };
+  }
+  const column = resourceColumn(test.path, table);
+  if (column === undefined) return EVERYTHING;
+  const sql = test.kind === 'present' ? present(column) : compare(test, column, dialect);
+  return sql === undefined ? EVERYTHING : { sql, exact: true };
+}
+
+function valuePathToSql(filter: ValuePathFilter, table: FilterTable, dialect: SqlDialect): SqlCondition {
+  if (table.resourceType !== 'Group' || !isMembers(filter.path)) return EVERYTHING;
+  const inner = elementFilter(filter.filter, dialect);
+  const test = filter.subAttributeTest === undefined ? '1=1' : elementFilter(filter.subAttributeTest, dialect);
+  if (inner === undefined || test === undefined) return EVERYTHING;
+  return { sql: table.membersExists(`${inner} AND ${test}`), exact: true };
+}
+
+/** A filter on one member row; undefined when some part cannot be written exactly. */
+function elementFilter(filter: FilterNode, dialect: SqlDialect): string | undefined {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = elementFilter(filter.left, dialect);
+      const right = elementFilter(filter.right, dialect);
+      return left === undefined || right === undefined ? undefined : `(${left} ${filter.kind.toUpperCase()} ${right})`;
+    }
+    case 'not': {
+      const inner = elementFilter(filter.filter, dialect);
+      return inner === undefined ? undefined : `NOT coalesce(${inner}, 1=0)`;
+    }
+    case 'valuePath':
+      return undefined;
+    case 'present':
+    case 'compare': {
+      const column = memberColumn(filter.path.normalized.attribute, dialect);
+      if (column === undefined) return undefined;
+      return filter.kind === 'present' ? present(column) : compare(filter, column, dialect);
+    }
+  }
+}
+
+function isMembers(path: AttrPath): boolean {
+  const { schema, attribute } = path.normalized;
+  return attribute === 'members' && (schema === undefined || schema === 'urn:ietf:params:scim:schemas:core:2.0:group');
+}
+
+/** Member values, displays and types compare without regard to case; `$ref` is a reference, case-exact. */
+function memberColumn(subAttribute: string, dialect: SqlDialect): Column | undefined {
+  switch (subAttribute) {
+    case 'value':
+    case 'display':
+    case 'type':
+      return { expression: dialect.fold(`m.${subAttribute}`), folded: true, nullable: subAttribute !== 'value' };
+    case '$ref':
+      return { expression: 'm.ref', folded: false, nullable: true };
+    default:
+      return undefined;
+  }
+}
+
+function present(column: Column): string {
+  return column.nullable ? `(${column.expression} IS NOT NULL AND ${column.expression} <> '')` : `${column.expression} <> ''`;
+}
+
+/** Undefined where SQL could disagree with matchesFilter: date-times compare as instants there. */
+function compare(test: CompareFilter, column: Column, dialect: SqlDialect): string | undefined {
+  const { op, value } = test;
+  if (value === null) {
+    const absent = column.nullable ? `(${column.expression} IS NULL OR ${column.expression} = '')` : `${column.expression} = ''`;
+    return op === 'eq' ? absent : `NOT ${absent}`;
+  }
+  if (typeof value !== 'string') return op === 'ne' ? '1=1' : NOTHING;
+  const text = column.folded ? value.toLowerCase() : value;
+  const expression = column.expression;
+  const notNull = (sql: string) => (column.nullable ? `coalesce(${sql}, 1=0)` : sql);
+  switch (op) {
+    case 'eq':
+      return RFC3339.test(value) ? undefined : notNull(`${expression} = ${dialect.param(text)}`);
+    case 'ne':
+      return RFC3339.test(value) ? undefined : `NOT ${notNull(`${expression} = ${dialect.param(text)}`)}`;
+    case 'co':
+    case 'sw':
+    case 'ew': {
+      if (text === '') return column.nullable ? `${expression} IS NOT NULL` : '1=1';
+      const method = { co: 'contains', sw: 'startsWith', ew: 'endsWith' } as const;
+      return notNull(dialect[method[op]](expression, text));
+    }
+    default: {
+      if (RFC3339.test(value)) return undefined;
+      const sign = { gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+      return notNull(`${expression} ${sign} ${dialect.param(text)}`);
+    }
+  }
+}

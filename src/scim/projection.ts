@@ -1,0 +1,114 @@
+import type { GraphOperation } from '../graph/push-events.js';
+import type { GraphProjection, ScimMemberRecord } from '../graph/scim-resources.js';
+import type { NodeRef, NodeTree } from '../graph/store.js';
+import { flattenTrees } from '../graph/tree.js';
+import { mapEntity } from '../mapping/map-entity.js';
+import type { EntityDef, Template } from '../template/model.js';
+import type { JsonObject } from './patch/json.js';
+import type { ResourceType } from './patch/schema-hints.js';
+import { renderMember } from './render.js';
+import { badRequest } from './scim-error.js';
+
+/** Which template entities SCIM resources land in: top-level User and Group, and the Group's member children. */
+export interface ScimEntities {
+  User?: EntityDef;
+  Group?: EntityDef;
+  /** Child entities of Group read from `members`: each member is one node of these. */
+  members: EntityDef[];
+}
+
+export function scimEntities(template: Template): ScimEntities {
+  const entities = Object.values(template.entities);
+  const topLevel = (type: ResourceType) =>
+    entities.find((entity) => entity.parent === undefined && [entity.key, entity.externalId, entity.pushExternalId].some((name) => name.replace(/s$/, '') === type));
+  const group = topLevel('Group');
+  const members = entities.filter((entity) => group !== undefined && entity.parent === group.key && entity.path?.normalized === "$['members']");
+  return { User: topLevel('User'), Group: group, members };
+}
+
+/** The graph writes of one SCIM request, with what the event log shows about them. */
+export interface Projection {
+  graph: GraphProjection;
+  operations: GraphOperation[];
+  extracted?: unknown;
+}
+
+function mapped(template: Template, entity: EntityDef, document: JsonObject): NodeTree {
+  const result = mapEntity(template, entity.key, document);
+  if (!result.ok) throw badRequest('invalidValue', `the resource does not fit the system of record's template: ${result.errors.map((error) => error.message).join('; ')}`);
+  return result.node;
+}
+
+/** A User replaces its node with all its children (e-mails, phone numbers, …). */
+export function projectUser(template: Template, entities: ScimEntities, resource: JsonObject): Projection {
+  if (!entities.User) return { graph: {}, operations: [] };
+  const tree = mapped(template, entities.User, resource);
+  return {
+    graph: { replace: [tree] },
+    operations: [{ op: 'replace', entity: tree.entity, id: tree.id, children: tree.children.length }],
+    extracted: tree,
+  };
+}
+
+/** A Group's own node and its non-member children; its member nodes are left as they are. */
+export function projectGroup(template: Template, entities: ScimEntities, resource: JsonObject): Projection & { node?: NodeRef } {
+  if (!entities.Group) return { graph: {}, operations: [] };
+  const tree = mapped(template, entities.Group, resource);
+  const memberEntities = new Set(entities.members.map((entity) => entity.key));
+  const others = tree.children.filter((child) => !memberEntities.has(child.entity));
+  const node = { entity: tree.entity, id: tree.id };
+  const otherEntities = Object.values(template.entities).filter((entity) => entity.parent === entities.Group!.key && !memberEntities.has(entity.key));
+  return {
+    node,
+    graph: {
+      upsert: flattenTrees([{ ...tree, children: others }]),
+      deleteChildren: otherEntities.map((entity) => ({ parent: node, entity: entity.key, keep: others.map((child) => child.id) })),
+    },
+    operations: [{ op: 'upsert', entity: tree.entity, id: tree.id, children: others.length }],
+    extracted: { ...tree, children: others },
+  };
+}
+
+/** The net change to a Group's members: what the members table and the member nodes must undergo. */
+export interface MemberDelta {
+  removeAll: boolean;
+  remove: ScimMemberRecord[];
+  add: ScimMemberRecord[];
+}
+
+/** Each member is one child node, mapped as `{...group, members: [member]}` would map it; ids are `${group}:${value}`. */
+export function projectMembers(template: Template, entities: ScimEntities, group: JsonObject, delta: MemberDelta): Projection {
+  const graph: GraphProjection = { upsert: [], delete: [], deleteChildren: [] };
+  const operations: GraphOperation[] = [];
+  if (!entities.Group || entities.members.length === 0) return { graph, operations };
+  const memberEntities = new Set(entities.members.map((entity) => entity.key));
+  const childrenOf = (members: readonly ScimMemberRecord[]): NodeTree[] => {
+    if (members.length === 0) return [];
+    const tree = mapped(template, entities.Group!, { ...group, members: members.map(renderMember) });
+    return tree.children.filter((child) => memberEntities.has(child.entity));
+  };
+  const parent = { entity: entities.Group.key, id: mapped(template, entities.Group, group).id };
+  const added = childrenOf(delta.add);
+  if (delta.removeAll) {
+    for (const entity of memberEntities) graph.deleteChildren!.push({ parent, entity, keep: added.map((child) => child.id) });
+    operations.push({ op: 'delete', entity: [...memberEntities].join(','), id: `${parent.id}:*` });
+  }
+  for (const child of childrenOf(delta.remove)) {
+    graph.delete!.push({ entity: child.entity, id: child.id });
+    operations.push({ op: 'delete', entity: child.entity, id: child.id });
+  }
+  graph.upsert = flattenTrees(added.map((child) => ({ ...child }))).map((row) => (row.parent ? row : { ...row, parent }));
+  for (const child of added) operations.push({ op: 'upsert', entity: child.entity, id: child.id });
+  return { graph, operations };
+}
+
+export function mergeProjections(...projections: Projection[]): Projection {
+  const graph: GraphProjection = {};
+  for (const { graph: next } of projections) {
+    for (const key of ['replace', 'upsert', 'delete', 'deleteChildren'] as const) {
+      const items = next[key] as unknown[] | undefined;
+      if (items?.length) (graph[key] as unknown[]) = [...((graph[key] as unknown[] | undefined) ?? []), ...items];
+    }
+  }
+  return { graph, operations: projections.flatMap((projection) => projection.operations), extracted: projections.find((p) => p.extracted !== undefined)?.extracted };
+}
