@@ -8,6 +8,7 @@ import { CliError, print, printJson, withStore } from './context.js';
 interface SorCreateOptions {
   template?: string;
   scim?: boolean;
+  events?: boolean;
   pushType?: string;
   displayName?: string;
   verification?: string;
@@ -19,17 +20,22 @@ export function registerSorCommands(program: Command): void {
 
   sor
     .command('create')
-    .description('create a system of record from a template file, or a SCIM 2.0 one with --scim')
+    .description('create a system of record from a template file, or from a built-in template with --scim or --events')
     .option('--template <file>', 'an SGNL-format YAML template')
     .option('--scim', 'a SCIM 2.0 push SoR with the built-in template')
+    .option('--events', 'a SCIM events (SET) SoR with the built-in template for Users, Groups and memberships')
     .option('--push-type <type>', 'SCIM (SCIM events) or SCIM2.0; overrides the template')
     .option('--display-name <name>', 'overrides the template\'s displayName')
     .option('--verification <file>', 'a JSON file with verification settings (SET SoRs)')
     .option('--json', 'print the created SoR as JSON')
     .action(async (options: SorCreateOptions, command: Command) => {
-      if (!options.template && !options.scim) throw new CliError('give --template FILE or --scim', 2);
-      if (options.template && options.scim) throw new CliError('give either --template FILE or --scim, not both', 2);
-      const body: Record<string, unknown> = options.scim ? { pushType: 'SCIM2.0' } : { template: await readText(options.template!) };
+      const chosen = [options.template, options.scim, options.events].filter(Boolean).length;
+      if (chosen !== 1) throw new CliError('give one of --template FILE, --scim or --events', 2);
+      const body: Record<string, unknown> = options.scim
+        ? { pushType: 'SCIM2.0' }
+        : options.events
+          ? { templateId: 'scim-events' }
+          : { template: await readText(options.template!) };
       if (options.pushType) body.pushType = options.pushType;
       if (options.displayName) body.displayName = options.displayName;
       if (options.verification) body.verification = parseJson(await readText(options.verification), options.verification);

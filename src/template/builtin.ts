@@ -13,6 +13,7 @@ export interface BuiltinTemplate {
 
 const BUILTIN_FILES: readonly { id: string; file: string }[] = [
   { id: 'scim-2.0-push', file: 'scim-2.0-push.sgnl.yaml' },
+  { id: 'scim-events', file: 'scim-events.sgnl.yaml' },
 ];
 
 /**

@@ -30,7 +30,7 @@ describe('pushgraph CLI', () => {
   it('creates a SoR and prints its endpoint and the next steps, then a token, then reads nothing yet', async () => {
     const neither = await pushgraph('sor', 'create');
     expect(neither.code).toBe(2);
-    expect(neither.stderr).toContain('give --template FILE or --scim');
+    expect(neither.stderr).toContain('give one of --template FILE, --scim or --events');
     const sor = await pushgraph('sor', 'create', '--template', 'examples/entity-push.sgnl.yaml');
     expect(sor.code).toBe(0);
     const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
@@ -54,6 +54,13 @@ describe('pushgraph CLI', () => {
     const sor = await pushgraph('sor', 'create', '--scim');
     expect(sor.code).toBe(0);
     expect(sor.stdout).toMatch(/SCIM 2\.0 endpoint: https:\/\/pushgraph\.example\/scim\/v2\//);
+  });
+
+  it('creates a SCIM events SoR with --events', async () => {
+    const sor = await pushgraph('sor', 'create', '--events');
+    expect(sor.code).toBe(0);
+    expect(sor.stdout).toMatch(/\(SCIM Events, pushType SCIM\)/);
+    expect(sor.stdout).toMatch(/entities: User, Email, Group, GroupMember/);
   });
 
   it('shows every template problem with its place', async () => {

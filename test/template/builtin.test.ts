@@ -6,9 +6,10 @@ import { parseTemplate } from '../../src/template/load.js';
 import { catalogDir, repoRoot } from './catalog.js';
 
 describe('built-in templates', () => {
-  it('offers the SCIM 2.0 push template', () => {
+  it('offers the SCIM 2.0 push template and the SCIM events template', () => {
     expect(builtinTemplates.map(({ id, displayName, pushType }) => ({ id, displayName, pushType }))).toEqual([
       { id: 'scim-2.0-push', displayName: 'SCIM 2.0 Push', pushType: 'SCIM2.0' },
+      { id: 'scim-events', displayName: 'SCIM Events', pushType: 'SCIM' },
     ]);
   });
 
