@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
-import { createPushToken, revokePushToken } from '../systems-of-record/push-tokens.js';
+import { createPushToken, revokePushToken, rotatePushToken } from '../systems-of-record/push-tokens.js';
 import { endpointsOf, exampleCurl } from '../systems-of-record/present.js';
 import { print, printJson, withStore } from './context.js';
 
@@ -40,6 +40,24 @@ export function registerTokenCommands(program: Command): void {
         await new SystemsOfRecord(store).require(options.sor);
         await revokePushToken(store, options.sor, tokenId);
         print(`revoked push token ${tokenId}; requests using it are refused from now on`);
+      });
+    });
+
+  token
+    .command('rotate')
+    .description('create a new token in place of an old one, which keeps working for a grace period')
+    .requiredOption('--sor <id>', 'the system of record')
+    .option('--grace <seconds>', 'how long the old token keeps working (default 86400, a day)', (text) => Number(text))
+    .option('--expires-at <time>', 'RFC 3339 expiry time of the new token')
+    .argument('<tokenId>', 'the token to replace')
+    .action(async (tokenId: string, options: { sor: string; grace?: number; expiresAt?: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        await new SystemsOfRecord(store).require(options.sor);
+        const rotated = await rotatePushToken(store, options.sor, tokenId, { graceSeconds: options.grace, expiresAt: options.expiresAt });
+        print(`new push token ${rotated.record.id}:`);
+        print(`  ${rotated.token}`);
+        print('it is shown this once; put it in your sender now.');
+        print(`the old token ${tokenId} keeps working until ${rotated.previous.expiresAt}`);
       });
     });
 

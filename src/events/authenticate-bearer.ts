@@ -1,4 +1,5 @@
-import type { GraphStore } from '../graph/store.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { GraphStore, PushTokenRecord } from '../graph/store.js';
 import type { PushAuthentication } from '../graph/push-events.js';
 import { bearerToken } from '../admin/secrets.js';
 import { checkPushToken } from '../systems-of-record/push-tokens.js';
@@ -18,6 +19,7 @@ export async function authenticateBearer(
   verification: Verification,
   authorization: string | undefined,
   auth: PushAuthentication,
+  log?: FastifyBaseLogger,
 ): Promise<string | undefined> {
   if (verification.bearerToken === 'disabled') return undefined;
   const presented = bearerToken(authorization);
@@ -40,8 +42,17 @@ export async function authenticateBearer(
   // Last-used is for operators, to the minute: not a write on every push.
   if (!check.token.lastUsedAt || now.getTime() - Date.parse(check.token.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
     await store.touchPushToken(check.token.id, now);
+    warnIfExpiringSoon(check.token, now, log);
   }
   return presented;
+}
+
+const EXPIRY_WARNING_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A sender still using a token that expires within 7 days is about to break: say so (once a minute at most). */
+function warnIfExpiringSoon(token: PushTokenRecord, now: Date, log: FastifyBaseLogger | undefined): void {
+  if (!token.expiresAt || Date.parse(token.expiresAt) - now.getTime() > EXPIRY_WARNING_MS) return;
+  log?.warn({ sorId: token.sorId, tokenId: token.id, expiresAt: token.expiresAt }, 'a push token in use expires within 7 days; rotate it');
 }
 
 function describeRefusal(reason: string, expiresAt: string | undefined): string {

@@ -61,7 +61,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
 
-    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication);
+    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication, request.log);
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;

@@ -108,6 +108,8 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, ScimResourceS
   /** Returns false when the token does not exist for that SoR or was already revoked. */
   revokePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean>;
   touchPushToken(id: string, at: Date): Promise<void>;
+  /** Moves an active token's expiry earlier, to `at`; returns false when it is revoked, expires sooner, or is unknown. */
+  expirePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean>;
 
   /** Replaces a node and all of its children in one transaction (children not in the tree are removed). */
   replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void>;

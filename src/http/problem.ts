@@ -41,17 +41,16 @@ export function problemErrorHandler(error: FastifyError | ProblemError, request:
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
+    const errors = fastifyError.validation.map((v) => ({
+      place: `${fastifyError.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
+      message:
+        v.keyword === 'additionalProperties' ? `unknown field "${String(v.params.additionalProperty)}"` : (v.message ?? 'is not valid'),
+    }));
     return sendProblem(reply, {
       title: 'Bad Request',
       status: 400,
-      detail: `the request is not valid: ${fastifyError.message}`,
-      errors: fastifyError.validation.map((v) => ({
-        place: `${fastifyError.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
-        message:
-          v.keyword === 'additionalProperties'
-            ? `unknown field "${String(v.params.additionalProperty)}"`
-            : (v.message ?? 'is not valid'),
-      })),
+      detail: `the request is not valid: ${errors.map((e) => `${e.place}: ${e.message}`).join('; ')}`,
+      errors,
     });
   }
   const status = fastifyError.statusCode ?? 500;

@@ -42,6 +42,34 @@ export async function revokePushToken(store: GraphStore, sorId: string, tokenId:
   }
 }
 
+const MAX_GRACE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Rotation without downtime: the new token works at once; the old one keeps working until the grace period
+ * ends (or its own earlier expiry), so senders can be switched over at leisure.
+ */
+export async function rotatePushToken(
+  store: GraphStore,
+  sorId: string,
+  tokenId: string,
+  options: { graceSeconds?: number; expiresAt?: string } = {},
+  now = new Date(),
+): Promise<{ record: PushTokenRecord; token: string; previous: { id: string; expiresAt: string } }> {
+  const graceSeconds = options.graceSeconds ?? 24 * 60 * 60;
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
+    throw badRequest(`"graceSeconds" must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (30 days)`);
+  }
+  const old = await store.getPushToken(tokenId);
+  if (!old || old.sorId !== sorId || old.revokedAt) {
+    throw notFound(`no active push token "${tokenId}" for system of record "${sorId}"`);
+  }
+  const created = await createPushToken(store, sorId, { description: old.description, expiresAt: options.expiresAt }, now);
+  const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
+  await store.expirePushToken(sorId, tokenId, graceEnd);
+  const previous = (await store.getPushToken(tokenId))!;
+  return { ...created, previous: { id: tokenId, expiresAt: previous.expiresAt ?? graceEnd.toISOString() } };
+}
+
 export type PushTokenCheck =
   | { ok: true; token: PushTokenRecord }
   | { ok: false; reason: 'malformed' | 'unknown' | 'other-sor' | 'revoked' | 'expired'; token?: PushTokenRecord };

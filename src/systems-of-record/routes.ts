@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { builtinTemplates } from '../template/builtin.js';
 import { readSystemOfRecordRequest } from './create-request.js';
 import { presentPushToken, presentSystemOfRecord } from './present.js';
-import { createPushToken, revokePushToken } from './push-tokens.js';
+import { createPushToken, revokePushToken, rotatePushToken } from './push-tokens.js';
 import type { AdminApiOptions } from '../http/admin-api.js';
 
 const sorParams = {
@@ -67,6 +67,26 @@ export async function systemOfRecordRoutes(app: FastifyInstance, { store, system
     await systemsOfRecord.require(request.params.sorId);
     return { items: (await store.listPushTokens(request.params.sorId)).map(presentPushToken) };
   });
+
+  app.post<{ Params: { sorId: string; tokenId: string }; Body: { graceSeconds?: number; expiresAt?: string } | null }>(
+    '/systems-of-record/:sorId/tokens/:tokenId/rotate',
+    {
+      schema: {
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { graceSeconds: { type: 'integer' }, expiresAt: { type: 'string', maxLength: 64 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { sorId, tokenId } = request.params;
+      await systemsOfRecord.require(sorId);
+      const { record, token, previous } = await rotatePushToken(store, sorId, tokenId, request.body ?? {});
+      request.log.info({ sorId, tokenId: record.id, previous }, 'push token rotated');
+      return reply.code(201).send({ id: record.id, token, createdAt: record.createdAt, expiresAt: record.expiresAt, previous });
+    },
+  );
 
   app.delete<{ Params: { sorId: string; tokenId: string } }>('/systems-of-record/:sorId/tokens/:tokenId', async (request, reply) => {
     const { sorId, tokenId } = request.params;

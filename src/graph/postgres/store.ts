@@ -89,6 +89,11 @@ const SQL = {
     'UPDATE push_tokens SET revoked_at = $3 WHERE id = $2 AND sor_id = $1 AND revoked_at IS NULL',
   ),
   touchToken: query('touchToken', 'UPDATE push_tokens SET last_used_at = $2 WHERE id = $1'),
+  expireToken: query(
+    'expireToken',
+    `UPDATE push_tokens SET expires_at = $3
+     WHERE id = $2 AND sor_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)`,
+  ),
 
   // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
   // statement inserted: such a node has neither index rows nor children to clean up.
@@ -344,6 +349,10 @@ export class PostgresGraphStore implements GraphStore {
 
   async touchPushToken(id: string, at: Date): Promise<void> {
     await this.pool.query({ ...SQL.touchToken, values: [id, at] });
+  }
+
+  async expirePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean> {
+    return (await this.pool.query({ ...SQL.expireToken, values: [sorId, tokenId, at] })).rowCount === 1;
   }
 
   async replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void> {

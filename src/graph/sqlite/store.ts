@@ -74,6 +74,8 @@ const SQL = {
   listTokens: 'SELECT * FROM push_tokens WHERE sor_id = ? ORDER BY created_at, id',
   revokeToken: 'UPDATE push_tokens SET revoked_at = ? WHERE id = ? AND sor_id = ? AND revoked_at IS NULL',
   touchToken: 'UPDATE push_tokens SET last_used_at = ? WHERE id = ?',
+  expireToken: `UPDATE push_tokens SET expires_at = ?
+    WHERE id = ? AND sor_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 
   // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE).
   upsertNode: `INSERT INTO nodes
@@ -240,6 +242,11 @@ export class SqliteGraphStore implements GraphStore {
 
   async touchPushToken(id: string, at: Date): Promise<void> {
     this.statement(SQL.touchToken).run(at.toISOString(), id);
+  }
+
+  async expirePushToken(sorId: string, tokenId: string, at: Date): Promise<boolean> {
+    const time = at.toISOString();
+    return this.statement(SQL.expireToken).run(time, tokenId, sorId, time).changes === 1;
   }
 
   async replaceNode(sorId: string, tree: NodeTree, options: WriteOptions): Promise<void> {
