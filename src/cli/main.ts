@@ -5,6 +5,7 @@ import { registerSorCommands } from './sor.js';
 import { registerTokenCommands } from './token.js';
 import { registerNodeCommands } from './node.js';
 import { registerSetCommands } from './set.js';
+import { registerTemplateCommands } from './template.js';
 import { CliError } from './context.js';
 
 const program = new Command()
@@ -20,6 +21,7 @@ registerSorCommands(program);
 registerTokenCommands(program);
 registerNodeCommands(program);
 registerSetCommands(program);
+registerTemplateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

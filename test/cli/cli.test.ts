@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -82,6 +82,25 @@ describe('pushgraph CLI', () => {
       sub_id: { format: 'scim', uri: '/Users/44f6142df96bd6ab61e7521d9', id: '100' },
       events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'jdoe@example.com' } } },
     });
+  });
+
+  it('checks a template and shows what a sample SET becomes, attribute by attribute', async () => {
+    const sample = join(dir, 'seed-set.json');
+    writeFileSync(sample, JSON.stringify({
+      iss: 'x', iat: 1, jti: 'j', sub_id: { format: 'scim', uri: '/Users/x', id: '100' },
+      events: { 'urn:ietf:params:SCIM:event:prov:create:full': { data: { userName: 'jdoe@example.com', enabled: 'false', emails: [{ type: 'work', value: 'a@b' }] } } },
+    }));
+    const checked = await pushgraph('template', 'check', 'examples/entity-push.sgnl.yaml', '--sample', sample);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain('examples/entity-push.sgnl.yaml: the template is valid');
+    expect(checked.stdout).toMatch(/User "100"/);
+    expect(checked.stdout).toMatch(/enabled\s+Bool\s+false\s+from \$\.events\.\*\.data\.enabled/);
+    expect(checked.stdout).toMatch(/Email "100:a@b"/);
+
+    writeFileSync(sample, JSON.stringify({ iss: 'x', iat: 1, jti: 'j', sub_id: { format: 'scim', uri: '/Users/x', id: '100' }, events: { 'urn:ietf:params:SCIM:event:prov:create:full': { data: { enabled: 'maybe' } } } }));
+    const bad = await pushgraph('template', 'check', 'examples/entity-push.sgnl.yaml', '--sample', sample);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/does not map to User:\n {2}User\.enabled: expected/);
   });
 
   it('generates an ES256 key pair', async () => {

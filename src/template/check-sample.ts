@@ -1,0 +1,66 @@
+import type { NodeTree } from '../graph/store.js';
+import { mapEntity, type MappingError } from '../mapping/map-entity.js';
+import type { EntityDef, Template } from './model.js';
+
+export type SampleKind = 'set' | 'scim';
+
+export type SampleMapping =
+  | { ok: true; kind: SampleKind; entity: string; node: NodeTree }
+  | { ok: false; kind?: SampleKind; entity?: string; errors: { message: string; path?: string }[] };
+
+/**
+ * What a sample push would become in the graph: a SET (claims with `events` and `sub_id`) maps to the entity
+ * its `sub_id.uri` names; a SCIM resource to the entity given, or the one its `schemas` or `meta.resourceType`
+ * names. Used by `pushgraph template check --sample` and by the template guide's tests.
+ */
+export function mapSample(template: Template, sample: unknown, entityKey?: string): SampleMapping {
+  if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) {
+    return { ok: false, errors: [{ message: 'the sample must be a JSON object: SET claims or a SCIM resource' }] };
+  }
+  const document = sample as Record<string, unknown>;
+  const kind: SampleKind = 'events' in document && 'sub_id' in document ? 'set' : 'scim';
+  const entity = entityKey !== undefined ? template.entities[entityKey] : sampleEntity(template, document, kind);
+  if (!entity) {
+    const known = topLevel(template).map((e) => `${e.key} (${e.pushExternalId})`).join(', ');
+    return {
+      ok: false,
+      kind,
+      errors: [{ message: `${entityKey !== undefined ? `no entity "${entityKey}"` : 'cannot tell which entity the sample is for'}; the template's entities: ${known}` }],
+    };
+  }
+  const result = mapEntity(template, entity.key, document);
+  if (!result.ok) return { ok: false, kind, entity: entity.key, errors: result.errors.map(errorLine) };
+  return { ok: true, kind, entity: entity.key, node: result.node };
+}
+
+function sampleEntity(template: Template, document: Record<string, unknown>, kind: SampleKind): EntityDef | undefined {
+  const resourceType =
+    kind === 'set'
+      ? String((document.sub_id as { uri?: unknown } | undefined)?.uri ?? '').split('/')[1]
+      : resourceTypeOf(document);
+  if (!resourceType) return topLevel(template).length === 1 ? topLevel(template)[0] : undefined;
+  const wanted = singular(resourceType);
+  return topLevel(template).find((entity) => singular(entity.pushExternalId) === wanted || singular(entity.key) === wanted);
+}
+
+function resourceTypeOf(resource: Record<string, unknown>): string | undefined {
+  const meta = resource.meta as { resourceType?: unknown } | undefined;
+  if (typeof meta?.resourceType === 'string') return meta.resourceType;
+  const schemas = Array.isArray(resource.schemas) ? resource.schemas : [];
+  if (schemas.some((s) => s === 'urn:ietf:params:scim:schemas:core:2.0:Group')) return 'Group';
+  if (schemas.some((s) => s === 'urn:ietf:params:scim:schemas:core:2.0:User')) return 'User';
+  return undefined;
+}
+
+function topLevel(template: Template): EntityDef[] {
+  return Object.values(template.entities).filter((entity) => !entity.parent);
+}
+
+function singular(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('s') ? lower.slice(0, -1) : lower;
+}
+
+function errorLine(error: MappingError): { message: string; path?: string } {
+  return { message: error.message, path: error.path };
+}
