@@ -13,4 +13,5 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  { files: ['web/src/**'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -6,6 +6,7 @@ import { registerTokenCommands } from './token.js';
 import { registerNodeCommands } from './node.js';
 import { registerSetCommands } from './set.js';
 import { registerTemplateCommands } from './template.js';
+import { registerBulkCommands } from './bulk.js';
 import { CliError } from './context.js';
 
 const program = new Command()
@@ -22,6 +23,7 @@ registerTokenCommands(program);
 registerNodeCommands(program);
 registerSetCommands(program);
 registerTemplateCommands(program);
+registerBulkCommands(program);
 
 try {
   await program.parseAsync(process.argv);

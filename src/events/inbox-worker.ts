@@ -13,6 +13,8 @@ export interface InboxWorkerOptions {
   batchSize?: number;
   /** Back-off after the store failed, before trying again. */
   retryDelayMs?: number;
+  /** Told about every event this worker completed (for metrics). */
+  onCompleted?: (record: PushEventRecord, status: EventPlan['status'], at: Date) => void;
 }
 
 /**
@@ -24,6 +26,7 @@ export class InboxWorker {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
+  private readonly onCompleted: InboxWorkerOptions['onCompleted'];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private wakeAgain = false;
@@ -38,6 +41,7 @@ export class InboxWorker {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 100;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.onCompleted = options.onCompleted;
   }
 
   start(): void {
@@ -135,6 +139,7 @@ export class InboxWorker {
   }
 
   private logOutcome(record: PushEventRecord, plan: EventPlan): void {
+    this.onCompleted?.(record, plan.status, new Date());
     const log = { sorId: record.sorId, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
     if (plan.status === 'failed') this.logger.warn({ ...log, reason: plan.errorDescription }, 'SET could not be applied');
     else this.logger.debug(log, 'SET applied');

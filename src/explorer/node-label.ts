@@ -1,7 +1,7 @@
 import type { EntityNode, NodeRef } from '../graph/store.js';
 
 /** Attributes that name a node for people, in order of preference. */
-const LABEL_ATTRIBUTES = ['displayName', 'name', 'userName', 'title', 'email', 'value', 'externalId'];
+const LABEL_ATTRIBUTES = ['displayName', 'name', 'userName', 'display', 'title', 'email', 'value', 'externalId'];
 
 /** A short name for a node in lists and pictures: a naming attribute when it has one, else its id. */
 export function nodeLabel(node: EntityNode): string {

@@ -27,3 +27,14 @@ export interface GraphBatchReads {
   /** Event log entries whose graph operations touched one of the nodes, newest first. */
   listNodeHistory(sorId: string, refs: readonly NodeRef[], query?: NodeHistoryQuery): Promise<PushEventPage>;
 }
+
+export interface InboxStatistics {
+  /** Accepted events not yet applied, across all SoRs. */
+  depth: number;
+  oldestReceivedAt?: string;
+}
+
+/** Cheap aggregate reads for metrics. Part of every GraphStore. */
+export interface GraphStatistics {
+  inboxStatistics(): Promise<InboxStatistics>;
+}

@@ -104,4 +104,6 @@ export interface ScimResourceStore {
   scimGroupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]>;
   /** The resource write, its member changes and its graph projection, in one transaction. */
   applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult>;
+  /** Many new resources and their projection in one transaction (bulk loading); 'conflict' writes nothing. */
+  importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult>;
 }

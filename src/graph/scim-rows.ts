@@ -96,6 +96,11 @@ export function compareRecords(query: ScimQuery): (a: ScimResourceRecord, b: Sci
   };
 }
 
+/** A first page that is not full holds every match, so its length is the total and no count is needed. */
+export function wholeResult(rows: number, query: ScimQuery): number | undefined {
+  return query.afterId === undefined && (query.offset ?? 0) === 0 && rows < query.count ? rows : undefined;
+}
+
 /** Candidates are read in id order in batches of this size, so a big SoR is never held in memory at once. */
 export const CANDIDATE_BATCH = 1000;
 

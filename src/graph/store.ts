@@ -1,5 +1,5 @@
 import type { AttributeValue, ScalarValue } from '../template/model.js';
-import type { GraphBatchReads } from './batch-reads.js';
+import type { GraphBatchReads, GraphStatistics } from './batch-reads.js';
 import type { PushEventLog } from './push-events.js';
 import type { ScimResourceStore } from './scim-resources.js';
 
@@ -81,7 +81,7 @@ export interface PushTokenRecord {
  * (test/graph/store-suite.ts). Nothing here keeps state in process memory that another instance sharing
  * the same database would need.
  */
-export interface GraphStore extends PushEventLog, GraphBatchReads, ScimResourceStore {
+export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatistics, ScimResourceStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs pending, versioned schema migrations. Safe to call from several instances at once. */
   migrate(): Promise<void>;

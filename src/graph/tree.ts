@@ -51,6 +51,11 @@ export function foldCase(value: string): string {
   return value.toLowerCase();
 }
 
+/** Identifies an index row within its node (the rest of its key): the attribute and the encoded value. */
+export function indexRowKey(attribute: string, value: string): string {
+  return `${attribute}\u0000${value}`;
+}
+
 /** The index rows of one node: only the entity's indexed attributes, one row per distinct list element. */
 export function indexRowsOf(row: NodeRow, indexedAttributes: WriteOptions['indexedAttributes']): IndexRow[] {
   const names = Object.hasOwn(indexedAttributes, row.entity) ? (indexedAttributes[row.entity] ?? []) : [];

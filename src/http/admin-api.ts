@@ -4,6 +4,7 @@ import { authenticateAdmin } from '../admin/authenticate-admin.js';
 import { systemOfRecordRoutes } from '../systems-of-record/routes.js';
 import { explorerRoutes } from '../explorer/routes.js';
 import { eventLogRoutes } from '../events/log-routes.js';
+import { bulkRoutes } from '../bulk/routes.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { exceedsDepth } from './json-depth.js';
 import { badRequest, problemErrorHandler, sendProblem } from './problem.js';
@@ -39,6 +40,7 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   await app.register(systemOfRecordRoutes, routeOptions);
   await app.register(explorerRoutes, routeOptions);
   await app.register(eventLogRoutes, routeOptions);
+  await app.register(bulkRoutes, routeOptions);
 }
 
 function parseJsonBody(text: string): unknown {

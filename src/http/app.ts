@@ -3,12 +3,14 @@ import { pino, type Logger } from 'pino';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { eventRoutes } from '../events/routes.js';
+import { scimRoutes } from '../scim/http/routes.js';
 import { InboxWorker, type InboxWorkerOptions } from '../events/inbox-worker.js';
 import { KeySources, type KeySourceOptions } from '../events/key-sources.js';
 import { startEventRetention } from '../events/retention.js';
 import { adminApi } from './admin-api.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { consoleRoutes } from './console.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface AppOptions {
@@ -46,7 +48,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);
-  const inbox = new InboxWorker(store, systemsOfRecord, logger, options.inbox);
+  const metrics = await metricsRoutes(app, store);
+  const inbox = new InboxWorker(store, systemsOfRecord, logger, {
+    ...options.inbox,
+    onCompleted: (record, status, at) => metrics.eventCompleted(record.sorId, status, record.receivedAt, at),
+  });
   app.decorate('inbox', inbox);
   let stopRetention: (() => void) | undefined;
   app.addHook('onReady', async () => {
@@ -59,9 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 500);
-  await metricsRoutes(app);
   await app.register(healthRoutes, { store });
+  await app.register(consoleRoutes);
   await app.register(adminApi, { prefix: '/api/v1', store, systemsOfRecord, publicUrl: options.publicUrl, onRetry: () => inbox.notify() });
   await app.register(eventRoutes, { store, systemsOfRecord, keySources: new KeySources(options.keySources), inbox, rateLimiter });
+  await app.register(scimRoutes, { prefix: '/scim/v2', store, systemsOfRecord, rateLimiter, publicUrl: options.publicUrl });
   return app;
 }

@@ -1,8 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GraphStore } from '../graph/store.js';
+import { registerPushMetrics } from './push-metrics.js';
+import { registerStoreMetrics } from './store-metrics.js';
 
-/** Prometheus metrics on `GET /metrics`: process metrics and every answered request by route and status. */
-export async function metricsRoutes(app: FastifyInstance): Promise<void> {
+/** What the rest of the service reports to the metrics (the inbox worker, about the events it completes). */
+export interface EventMetrics {
+  eventCompleted(sorId: string, status: string, receivedAt: string, completedAt: Date): void;
+}
+
+/**
+ * Prometheus metrics on `GET /metrics`, one registry per app: process metrics, every answered request by
+ * route and status, push requests by SoR and outcome, events applied, the inbox, and the graph's size.
+ */
+export async function metricsRoutes(app: FastifyInstance, store: GraphStore): Promise<EventMetrics> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pushgraph_' });
   const requests = new Counter({
@@ -25,6 +36,30 @@ export async function metricsRoutes(app: FastifyInstance): Promise<void> {
     requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
+  registerPushMetrics(app, registry);
+  registerStoreMetrics(registry, store);
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  return eventMetrics(registry);
+}
+
+function eventMetrics(registry: Registry): EventMetrics {
+  const completed = new Counter({
+    name: 'pushgraph_events_total',
+    help: 'Accepted events the inbox worker completed, by system of record and outcome (applied, failed, ignored)',
+    labelNames: ['sor', 'status'] as const,
+    registers: [registry],
+  });
+  const delay = new Histogram({
+    name: 'pushgraph_event_graph_delay_seconds',
+    help: 'Time from accepting an event to its changes being visible in the graph',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  return {
+    eventCompleted(sorId, status, receivedAt, completedAt) {
+      completed.inc({ sor: sorId, status });
+      if (status === 'applied') delay.observe(Math.max(0, (completedAt.getTime() - Date.parse(receivedAt)) / 1000));
+    },
+  };
 }

@@ -33,6 +33,7 @@ export function presentSystemOfRecord(sor: SystemOfRecord, publicUrl: string, op
     })),
     relationships: Object.values(template.relationships).map((r) => ({ id: r.key, name: r.name, kind: r.kind })),
     endpoints: endpointsOf(publicUrl, record.id, record.pushType),
+    exampleCurl: exampleCurl(endpointsOf(publicUrl, record.id, record.pushType)),
     verification: redactVerification(sor.verification),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ScalarValue } from '../../template/model.js';
-import type { NodeHistoryQuery } from '../batch-reads.js';
+import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import { pageSize } from '../paging.js';
 import { decodeSequenceCursor, encodeSequenceCursor, toPushEvent, type PushEventRow } from '../push-event-rows.js';
 import type { PushEventPage } from '../push-events.js';
@@ -19,7 +19,6 @@ const SQL = {
        ON n.sor_id = $1 AND n.entity = r.entity AND n.id = r.id
      ORDER BY n.entity, n.id`,
   ),
-  // md5(value_ci) is what the attribute index is keyed by (see the migrations).
   findByValues: query('findByValues', findByValuesSql(true)),
   findByValuesCi: query('findByValuesCi', findByValuesSql(false)),
   childrenOfMany: query(
@@ -35,19 +34,22 @@ const SQL = {
      WHERE sor_id = $1 AND sequence < $3 AND operations IS NOT NULL AND operations @> ANY ($2::jsonb[])
      ORDER BY sequence DESC LIMIT $4`,
   ),
+  inbox: query('inbox', "SELECT count(*)::int AS depth, min(received_at) AS oldest FROM push_events WHERE status = 'accepted'"),
 } as const;
 
 function columns(alias: string): string {
   return NODE_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
 }
 
+/** `md5(value_ci) = ANY (…)` is an index condition the planner picks even before the tables were analysed. */
 function findByValuesSql(exact: boolean): string {
-  return `SELECT ${NODE_COLUMNS} FROM nodes
-    WHERE sor_id = $1 AND entity = $2 AND id IN (
-      SELECT i.node_id FROM node_attribute_index i JOIN unnest($4::text[], $5::text[]) AS v (value_ci, value)
-        ON md5(i.value_ci) = md5(v.value_ci) AND i.value_ci = v.value_ci ${exact ? 'AND i.value = v.value' : ''}
-      WHERE i.sor_id = $1 AND i.entity = $2 AND i.attribute = $3)
-    ORDER BY id LIMIT $6`;
+  return `SELECT ${columns('n')} FROM nodes n JOIN (
+      SELECT DISTINCT i.node_id FROM node_attribute_index i
+      WHERE i.sor_id = $1 AND i.entity = $2 AND i.attribute = $3
+        AND md5(i.value_ci) = ANY (ARRAY(SELECT md5(v) FROM unnest($4::text[]) AS v))
+        AND i.value_ci = ANY ($4::text[]) ${exact ? 'AND i.value = ANY ($5::text[])' : ''}
+    ) m ON n.sor_id = $1 AND n.entity = $2 AND n.id = m.node_id
+    ORDER BY n.id LIMIT $6`;
 }
 
 /** GraphBatchReads on PostgreSQL: many keys travel as arrays, unnested into a join. */
@@ -86,6 +88,11 @@ export class PostgresBatchReads {
     const page: PushEventPage = { items };
     if (result.rows.length > size) page.nextCursor = encodeSequenceCursor(items[items.length - 1]!.sequence!);
     return page;
+  }
+
+  async inboxStatistics(): Promise<InboxStatistics> {
+    const row = (await this.pool.query<{ depth: number; oldest: Date | null }>(SQL.inbox)).rows[0]!;
+    return { depth: row.depth, ...(row.oldest === null ? {} : { oldestReceivedAt: row.oldest.toISOString() }) };
   }
 
   private async nodes(sql: { name: string; text: string }, values: unknown[]): Promise<EntityNode[]> {

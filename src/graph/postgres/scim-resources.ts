@@ -6,6 +6,7 @@ import {
   childIdRange,
   orderBy,
   pageInMemory,
+  wholeResult,
   scimResourceValues,
   toScimMember,
   toScimResource,
@@ -54,6 +55,13 @@ const SQL = {
   delete: query(
     'delete',
     'DELETE FROM scim_resources WHERE sor_id = $1 AND resource_type = $2 AND id = $3 AND ($4::bigint IS NULL OR version = $4)',
+  ),
+  importMany: query(
+    'importMany',
+    `INSERT INTO scim_resources (sor_id, resource_type, id, external_id, name, name_ci, document, version, created_at, modified_at)
+     SELECT w.sor_id, w.resource_type, w.id, w.external_id, w.name, w.name_ci, w.document::jsonb, w.version::bigint, w.created_at::timestamptz, w.modified_at::timestamptz
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS w (sor_id, resource_type, id, external_id, name, name_ci, document, version, created_at, modified_at)`,
   ),
   deleteMembers: query('deleteMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2'),
   removeMembers: query('removeMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 AND value = ANY($3::text[])'),
@@ -133,7 +141,6 @@ export class PostgresScimResources {
   }
 
   private async pushedDown(where: string, params: unknown[], query: ScimQuery): Promise<ScimQueryResult> {
-    const counted = await this.pool.query<{ count: string }>(`SELECT count(*) FROM scim_resources r WHERE ${where}`, params);
     const n = params.length;
     const after = query.afterId === undefined ? '' : ` AND r.id > $${n + 3}`;
     const values = [...params, query.count, query.afterId === undefined ? (query.offset ?? 0) : 0];
@@ -142,7 +149,12 @@ export class PostgresScimResources {
       `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where}${after} ORDER BY ${orderBy(query)} LIMIT $${n + 1} OFFSET $${n + 2}`,
       values,
     );
-    return { resources: result.rows.map(toScimResource), total: Number(counted.rows[0]?.count ?? 0), pushedDown: true };
+    let total = wholeResult(result.rows.length, query);
+    if (total === undefined) {
+      const counted = await this.pool.query<{ count: string }>(`SELECT count(*) FROM scim_resources r WHERE ${where}`, params);
+      total = Number(counted.rows[0]?.count ?? 0);
+    }
+    return { resources: result.rows.map(toScimResource), total, pushedDown: true };
   }
 
   async members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
@@ -168,6 +180,21 @@ export class PostgresScimResources {
         if (!(await this.writeResource(client, sorId, change.resource))) return 'stale';
         if (change.members) await this.writeMembers(client, sorId, change.members);
         await this.project(client, sorId, change.graph, change.options);
+        return 'ok';
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') return 'conflict';
+      throw error;
+    }
+  }
+
+  async import(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult> {
+    const rows = resources.map(scimResourceValues);
+    const columns = Array.from({ length: 10 }, (_, column) => rows.map((row) => (row[column] === null ? null : String(row[column]))));
+    try {
+      return await this.graph.transaction(async (client): Promise<ScimChangeResult> => {
+        if (rows.length > 0) await client.query({ ...SQL.importMany, values: columns });
+        await this.project(client, sorId, graph, options);
         return 'ok';
       });
     } catch (error) {
@@ -233,6 +260,10 @@ function dialect(params: unknown[]): SqlDialect {
     param(value) {
       params.push(value);
       return `$${params.length}::text`;
+    },
+    mark: () => params.length,
+    reset(mark) {
+      params.length = mark;
     },
     fold: (expression) => `lower(${expression})`,
     contains(expression, value) {

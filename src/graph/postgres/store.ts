@@ -22,13 +22,13 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
-import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, type NodeRow } from '../tree.js';
+import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { PostgresPushEvents } from './push-events.js';
 import { PostgresScimResources } from './scim-resources.js';
-import type { ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
+import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { PostgresBatchReads } from './batch-reads.js';
-import type { NodeHistoryQuery } from '../batch-reads.js';
+import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import type { GraphWrite, PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
@@ -111,24 +111,76 @@ const SQL = {
        last_event_id = excluded.last_event_id
      RETURNING entity, id, (xmax = 0) AS inserted`,
   ),
-  // Children of rewritten nodes that the new trees do not contain, with everything below them.
-  deleteStaleDescendants: query(
-    'deleteStaleDescendants',
+  // upsertNodes and, in the same statement, the index rows of the nodes it inserted (all of theirs); returns the
+  // nodes that existed before, whose index rows and children reconcileRewritten then brings in line.
+  writeNodes: query(
+    'writeNodes',
+    `WITH written AS (
+       INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
+       SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         AS w (entity, id, parent_entity, parent_id, attributes)
+       ON CONFLICT (sor_id, entity, id) DO UPDATE SET
+         parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
+         parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
+         attributes = excluded.attributes,
+         updated_at = excluded.updated_at,
+         last_event_id = excluded.last_event_id
+       RETURNING entity, id, (xmax = 0) AS inserted
+     ), indexed AS (
+       INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
+       SELECT $1, i.entity, i.attribute, i.value, i.value_ci, i.node_id
+       FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         AS i (entity, attribute, value, value_ci, node_id)
+       JOIN written w ON w.inserted AND w.entity = i.entity AND w.id = i.node_id
+     )
+     SELECT entity, id FROM written WHERE NOT inserted`,
+  ),
+  // For nodes that existed before (locked by writeNodes, so this statement's snapshot shows their current rows):
+  // deletes their children that the new trees do not contain, with everything below them, and rewrites only the
+  // index rows whose values changed (compared with the rows stored, whatever index plan wrote them).
+  reconcileRewritten: query(
+    'reconcileRewritten',
     `WITH RECURSIVE rewritten (entity, id) AS (
        SELECT * FROM unnest($2::text[], $3::text[])
      ), written (entity, id) AS (
        SELECT * FROM unnest($4::text[], $5::text[])
+     ), wanted (entity, attribute, value, value_ci, node_id) AS (
+       SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
      ), stale (entity, id) AS (
-       SELECT n.entity, n.id FROM nodes n JOIN rewritten r
-         ON n.sor_id = $1 AND n.parent_entity = r.entity AND n.parent_id = r.id AND n.parent_id IS NOT NULL
+       -- LATERAL … OFFSET 0 (here and below) keeps one index probe per node: with the array sizes known, the
+       -- planner would otherwise sometimes scan every row of the SoR instead.
+       SELECT n.entity, n.id FROM rewritten r CROSS JOIN LATERAL (
+         SELECT n.entity, n.id FROM nodes n
+         WHERE n.sor_id = $1 AND n.parent_entity = r.entity AND n.parent_id = r.id AND n.parent_id IS NOT NULL OFFSET 0
+       ) n
        WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.entity = n.entity AND w.id = n.id)
        UNION
-       SELECT n.entity, n.id FROM nodes n JOIN stale s
-         ON n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
+       SELECT n.entity, n.id FROM stale s CROSS JOIN LATERAL (
+         SELECT n.entity, n.id FROM nodes n
+         WHERE n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL OFFSET 0
+       ) n
+     ), dropped_stale AS (
+       DELETE FROM nodes WHERE ctid = ANY (ARRAY(
+         SELECT n.ctid FROM stale s CROSS JOIN LATERAL (
+           SELECT n.ctid FROM nodes n WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id OFFSET 0) n))
      ), dropped_index AS (
-       DELETE FROM node_attribute_index i USING stale s WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id
+       -- The index rows of stale nodes, and those of rewritten nodes that the new attributes no longer have.
+       DELETE FROM node_attribute_index WHERE ctid = ANY (ARRAY(
+         SELECT i.ctid FROM stale s CROSS JOIN LATERAL (
+           SELECT i.ctid FROM node_attribute_index i WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id OFFSET 0) i
+         UNION ALL
+         SELECT i.ctid FROM rewritten r CROSS JOIN LATERAL (
+           SELECT i.ctid, i.attribute, i.value FROM node_attribute_index i
+           WHERE i.sor_id = $1 AND i.entity = r.entity AND i.node_id = r.id OFFSET 0) i
+         WHERE (r.entity, r.id, i.attribute, i.value) NOT IN (SELECT entity, node_id, attribute, value FROM wanted)))
      )
-     DELETE FROM nodes n USING stale s WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id`,
+     INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
+     SELECT $1, w.entity, w.attribute, w.value, w.value_ci, w.node_id FROM wanted w
+     WHERE NOT EXISTS (
+       SELECT 1 FROM node_attribute_index i
+       WHERE i.sor_id = $1 AND i.entity = w.entity AND i.node_id = w.node_id AND i.attribute = w.attribute AND i.value = w.value
+       OFFSET 0)`,
   ),
   deleteIndexOf: query(
     'deleteIndexOf',
@@ -367,15 +419,30 @@ export class PostgresGraphStore implements GraphStore {
   private async writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void> {
     const rows = flattenTrees(trees).sort(byEntityAndId);
     if (rows.length === 0) return;
-    const rewritten = await this.upsertNodes(client, sorId, rows, options);
-    if (rewritten.length > 0) {
-      await client.query({
-        ...SQL.deleteStaleDescendants,
-        values: [sorId, ...columns(rewritten), ...columns(rows)],
-      });
-      await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
-    }
-    await this.insertIndexRows(client, sorId, rows, options);
+    const indexRows = rows.flatMap((row) => indexRowsOf(row, options.indexedAttributes));
+    // One statement for new nodes, a second only when some nodes existed before.
+    const result = await client.query<{ entity: string; id: string }>({
+      ...SQL.writeNodes,
+      values: [
+        sorId,
+        rows.map((row) => row.entity),
+        rows.map((row) => row.id),
+        rows.map((row) => row.parent?.entity ?? null),
+        rows.map((row) => row.parent?.id ?? null),
+        rows.map((row) => JSON.stringify(row.attributes)),
+        options.at ?? new Date(),
+        options.eventId ?? null,
+        ...indexColumns(indexRows),
+      ],
+    });
+    const rewritten = result.rows;
+    if (rewritten.length === 0) return;
+    const rewrittenKeys = new Set(rewritten.map((ref) => nodeKey(ref.entity, ref.id)));
+    const wanted = indexRows.filter((index) => rewrittenKeys.has(nodeKey(index.entity, index.nodeId)));
+    await client.query({
+      ...SQL.reconcileRewritten,
+      values: [sorId, ...columns(rewritten), ...columns(rows), ...indexColumns(wanted)],
+    });
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
@@ -465,6 +532,14 @@ export class PostgresGraphStore implements GraphStore {
 
   async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
     return this.scim.apply(sorId, change);
+  }
+
+  async importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult> {
+    return this.scim.import(sorId, resources, graph, options);
+  }
+
+  async inboxStatistics(): Promise<InboxStatistics> {
+    return this.batchReads.inboxStatistics();
   }
 
   async countNodes(sorId: string): Promise<Record<string, number>> {
@@ -609,6 +684,17 @@ function byEntityAndId(a: NodeRow, b: NodeRow): number {
 
 function columns(refs: readonly { entity: string; id: string }[]): [string[], string[]] {
   return [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
+}
+
+/** Index rows as the arrays the statements unnest: entity, attribute, value, value_ci, node_id. */
+function indexColumns(rows: readonly IndexRow[]): [string[], string[], string[], string[], string[]] {
+  return [
+    rows.map((row) => row.entity),
+    rows.map((row) => row.attribute),
+    rows.map((row) => row.value),
+    rows.map((row) => row.valueCi),
+    rows.map((row) => row.nodeId),
+  ];
 }
 
 function sorValues(sor: SystemOfRecordRecord): unknown[] {

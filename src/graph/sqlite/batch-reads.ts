@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ScalarValue } from '../../template/model.js';
-import type { NodeHistoryQuery } from '../batch-reads.js';
+import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import { pageSize } from '../paging.js';
 import { decodeSequenceCursor, encodeSequenceCursor, toPushEvent, type PushEventRow } from '../push-event-rows.js';
 import type { PushEventPage } from '../push-events.js';
@@ -24,6 +24,7 @@ const SQL = {
       AND EXISTS (SELECT 1 FROM json_each(push_events.operations) o JOIN (${REFS}) r
         ON json_extract(o.value, '$.entity') = r.entity AND json_extract(o.value, '$.id') = r.id)
     ORDER BY sequence DESC LIMIT @limit`,
+  inbox: "SELECT count(*) AS depth, min(received_at) AS oldest FROM push_events WHERE status = 'accepted'",
 } as const;
 
 function findByValuesSql(exact: boolean): string {
@@ -68,6 +69,11 @@ export class SqliteBatchReads {
     const page: PushEventPage = { items };
     if (rows.length > size) page.nextCursor = encodeSequenceCursor(items[items.length - 1]!.sequence!);
     return page;
+  }
+
+  inboxStatistics(): InboxStatistics {
+    const row = this.statement(SQL.inbox).get() as { depth: number; oldest: string | null };
+    return { depth: row.depth, ...(row.oldest === null ? {} : { oldestReceivedAt: row.oldest }) };
   }
 
   private nodes(sql: string, params: Record<string, unknown>): EntityNode[] {

@@ -6,6 +6,7 @@ import {
   childIdRange,
   orderBy,
   pageInMemory,
+  wholeResult,
   scimMemberValues,
   scimResourceValues,
   toScimMember,
@@ -93,13 +94,13 @@ export class SqliteScimResources {
   }
 
   private pushedDown(where: string, params: unknown[], query: ScimQuery): ScimQueryResult {
-    const total = this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number;
     const page = query.afterId === undefined ? where : `${where} AND r.id > ?`;
     const pageParams = query.afterId === undefined ? params : [...params, query.afterId];
     const offset = query.afterId === undefined ? (query.offset ?? 0) : 0;
     const rows = this.db
       .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${page} ORDER BY ${orderBy(query)} LIMIT ? OFFSET ?`)
       .all(...pageParams, query.count, offset) as ScimResourceRow[];
+    const total = wholeResult(rows.length, query) ?? (this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number);
     return { resources: rows.map(toScimResource), total, pushedDown: true };
   }
 
@@ -133,6 +134,22 @@ export class SqliteScimResources {
           return 'ok';
         })
         .immediate();
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
+      throw error;
+    }
+  }
+
+  import(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): ScimChangeResult {
+    try {
+      this.db
+        .transaction(() => {
+          const insert = this.statement(SQL.insert);
+          for (const resource of resources) insert.run(...scimResourceValues(resource));
+          this.project(sorId, graph, options);
+        })
+        .immediate();
+      return 'ok';
     } catch (error) {
       if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
       throw error;
@@ -197,6 +214,10 @@ function dialect(params: unknown[]): SqlDialect {
     param(value) {
       params.push(value);
       return '?';
+    },
+    mark: () => params.length,
+    reset(mark) {
+      params.length = mark;
     },
     fold: (expression) => `scim_fold(${expression})`,
     contains(expression, value) {

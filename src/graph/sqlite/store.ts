@@ -22,14 +22,24 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
-import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, rowKeys, type NodeRow } from '../tree.js';
+import {
+  encodeIndexValue,
+  flattenTrees,
+  foldCase,
+  indexRowKey,
+  indexRowsOf,
+  nodeKey,
+  rowKeys,
+  type IndexRow,
+  type NodeRow,
+} from '../tree.js';
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import { SqlitePushEvents } from './push-events.js';
 import { SqliteScimResources } from './scim-resources.js';
-import type { ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
+import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { SqliteBatchReads } from './batch-reads.js';
-import type { NodeHistoryQuery } from '../batch-reads.js';
+import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
   PushEventCompletion,
@@ -43,6 +53,8 @@ const BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 64 * 1024;
 /** Index rows land on random pages; checkpointing less often writes each page once for many commits. */
 const WAL_CHECKPOINT_PAGES = 10_000;
+/** Index rows a multi-row INSERT takes (6 parameters each, well under SQLite's limit of 32,766). */
+const INDEX_ROWS_PER_INSERT = 64;
 
 const SUBTREE = `
   WITH RECURSIVE subtree (entity, id) AS (
@@ -77,16 +89,22 @@ const SQL = {
   expireToken: `UPDATE push_tokens SET expires_at = ?
     WHERE id = ? AND sor_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 
-  // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE).
-  upsertNode: `INSERT INTO nodes
+  // An upsert in two steps, so that the writer knows whether the node is new: a new node has no index rows or
+  // children to reconcile. A replaced root has no parent in its tree, so it keeps the one it had (COALESCE).
+  insertNode: `INSERT INTO nodes
       (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
     VALUES (@sorId, @entity, @id, @parentEntity, @parentId, @attributes, @at, @at, @eventId)
-    ON CONFLICT (sor_id, entity, id) DO UPDATE SET
-      parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
-      parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
-      attributes = excluded.attributes,
-      updated_at = excluded.updated_at,
-      last_event_id = excluded.last_event_id`,
+    ON CONFLICT (sor_id, entity, id) DO NOTHING`,
+  updateNode: `UPDATE nodes SET
+      parent_entity = COALESCE(@parentEntity, parent_entity),
+      parent_id = COALESCE(@parentId, parent_id),
+      attributes = @attributes,
+      updated_at = @at,
+      last_event_id = @eventId
+    WHERE sor_id = @sorId AND entity = @entity AND id = @id`,
+  indexKeysOf: 'SELECT attribute, value FROM node_attribute_index WHERE sor_id = ? AND entity = ? AND node_id = ?',
+  deleteIndexRow: `DELETE FROM node_attribute_index
+    WHERE sor_id = ? AND entity = ? AND node_id = ? AND attribute = ? AND value = ?`,
   deleteNodeIndex: 'DELETE FROM node_attribute_index WHERE sor_id = ? AND entity = ? AND node_id = ?',
   insertIndex: `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
     VALUES (?, ?, ?, ?, ?, ?)`,
@@ -116,6 +134,12 @@ const SQL_WRITES = {
   markChanged: 'UPDATE nodes SET changed_upstream_at = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
   setAttributes: 'UPDATE nodes SET attributes = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
 } as const;
+
+/** A multi-row INSERT of index rows; prepared once per row count and cached like every statement. */
+function insertIndexSql(rows: number): string {
+  return `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
+    VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+}
 
 function findNodesSql(exact: boolean): string {
   return `SELECT ${NODE_COLUMNS} FROM nodes
@@ -344,6 +368,14 @@ export class SqliteGraphStore implements GraphStore {
     return this.scim.apply(sorId, change);
   }
 
+  async importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult> {
+    return this.scim.import(sorId, resources, graph, options);
+  }
+
+  async inboxStatistics(): Promise<InboxStatistics> {
+    return this.batchReads.inboxStatistics();
+  }
+
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const rows = this.statement(SQL.countNodes).all(sorId) as { entity: string; count: number }[];
     return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
@@ -354,18 +386,21 @@ export class SqliteGraphStore implements GraphStore {
     const rows = flattenTrees(trees);
     const at = (options.at ?? new Date()).toISOString();
     const eventId = options.eventId ?? null;
-    for (const row of rows) this.writeNode(sorId, row, at, eventId, options);
+    // Only nodes that existed before can have children that the new trees no longer contain.
+    const rewritten = rows.filter((row) => !this.writeNode(sorId, row, at, eventId, options));
+    if (rewritten.length === 0) return;
     const written = rowKeys(rows);
     const childRefs = this.statement(SQL.childRefs);
-    for (const row of rows) {
+    for (const row of rewritten) {
       for (const child of childRefs.all(sorId, row.entity, row.id) as { entity: string; id: string }[]) {
         if (!written.has(nodeKey(child.entity, child.id))) this.deleteSubtree(sorId, child.entity, child.id);
       }
     }
   }
 
-  private writeNode(sorId: string, row: NodeRow, at: string, eventId: string | null, options: WriteOptions): void {
-    this.statement(SQL.upsertNode).run({
+  /** Writes one node with its index rows; returns whether it is new (and so has no children to reconcile). */
+  private writeNode(sorId: string, row: NodeRow, at: string, eventId: string | null, options: WriteOptions): boolean {
+    const params = {
       sorId,
       entity: row.entity,
       id: row.id,
@@ -374,11 +409,33 @@ export class SqliteGraphStore implements GraphStore {
       attributes: JSON.stringify(row.attributes),
       at,
       eventId,
-    });
-    this.statement(SQL.deleteNodeIndex).run(sorId, row.entity, row.id);
-    const insertIndex = this.statement(SQL.insertIndex);
-    for (const index of indexRowsOf(row, options.indexedAttributes)) {
-      insertIndex.run(sorId, index.entity, index.attribute, index.value, index.valueCi, index.nodeId);
+    };
+    const wanted = indexRowsOf(row, options.indexedAttributes);
+    if (this.statement(SQL.insertNode).run(params).changes === 1) {
+      this.insertIndexRows(sorId, wanted);
+      return true;
+    }
+    this.statement(SQL.updateNode).run(params);
+    // Rewrites only the index rows whose values changed, comparing with what is stored (not with what the
+    // current index plan would have produced, so that rows of attributes no longer indexed go too).
+    const missing = new Map(wanted.map((index) => [indexRowKey(index.attribute, index.value), index]));
+    const deleteIndexRow = this.statement(SQL.deleteIndexRow);
+    for (const stored of this.statement(SQL.indexKeysOf).all(sorId, row.entity, row.id) as { attribute: string; value: string }[]) {
+      if (!missing.delete(indexRowKey(stored.attribute, stored.value))) {
+        deleteIndexRow.run(sorId, row.entity, row.id, stored.attribute, stored.value);
+      }
+    }
+    this.insertIndexRows(sorId, [...missing.values()]);
+    return false;
+  }
+
+  /** Inserts index rows with multi-row INSERTs, up to INDEX_ROWS_PER_INSERT a statement. */
+  private insertIndexRows(sorId: string, rows: readonly IndexRow[]): void {
+    for (let from = 0; from < rows.length; from += INDEX_ROWS_PER_INSERT) {
+      const chunk = rows.slice(from, from + INDEX_ROWS_PER_INSERT);
+      const values: string[] = [];
+      for (const index of chunk) values.push(sorId, index.entity, index.attribute, index.value, index.valueCi, index.nodeId);
+      this.statement(insertIndexSql(chunk.length)).run(values);
     }
   }
 

@@ -5,6 +5,9 @@ import { isCoreSchema } from './case-rules.js';
 export interface SqlDialect {
   /** Adds a parameter and returns its placeholder. */
   param(value: unknown): string;
+  /** How many parameters there are, and dropping those added after that, for a branch that is given up. */
+  mark(): number;
+  reset(mark: number): void;
   fold(expression: string): string;
   /** Each takes the value itself, since some backends need the parameter twice. */
   contains(expression: string, value: string): string;
@@ -39,7 +42,8 @@ interface Column {
 /**
  * Pushes a SCIM filter down to SQL. Hand-written: only the attributes kept in columns (id, externalId,
  * userName or displayName, and a Group's members) translate exactly; any other test becomes "true", so the
- * query returns candidates and matchesFilter decides. `and`/`or` stay exact only when both sides are.
+ * query returns a superset of candidates and matchesFilter decides. `and`/`or` of supersets is a superset,
+ * exact when both sides are; `not` of a superset is not one, so it becomes "true" unless its inside is exact.
  */
 export function filterToSql(filter: FilterNode, table: FilterTable, dialect: SqlDialect): SqlCondition {
   switch (filter.kind) {
@@ -47,12 +51,14 @@ export function filterToSql(filter: FilterNode, table: FilterTable, dialect: Sql
     case 'or': {
       const left = filterToSql(filter.left, table, dialect);
       const right = filterToSql(filter.right, table, dialect);
-      if (filter.kind === 'or' && (!left.exact || !right.exact)) return EVERYTHING;
       return { sql: `(${left.sql} ${filter.kind.toUpperCase()} ${right.sql})`, exact: left.exact && right.exact };
     }
     case 'not': {
+      const mark = dialect.mark();
       const inner = filterToSql(filter.filter, table, dialect);
-      return inner.exact ? { sql: `NOT coalesce(${inner.sql}, 1=0)`, exact: true } : EVERYTHING;
+      if (inner.exact) return { sql: `NOT coalesce(${inner.sql}, 1=0)`, exact: true };
+      dialect.reset(mark);
+      return EVERYTHING;
     }
     case 'valuePath':
       return valuePathToSql(filter, table, dialect);
@@ -82,22 +88,33 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
       const any = table.membersExists(present(column));
       return { sql: test.op === 'eq' ? `NOT ${any}` : any, exact: true };
     }
+    const mark = dialect.mark();
     const inner = test.kind === 'present' ? present(column) : compare(test.op === 'ne' ? { ...test, op: 'eq' } : test, column, dialect);
-    if (inner === undefined) return EVERYTHING;
+    if (inner === undefined) {
+      dialect.reset(mark);
+      return EVERYTHING;
+    }
     const exists = table.membersExists(inner);
     return { sql: test.kind === 'compare' && test.op === 'ne' ? `NOT ${exists}` : exists, exact: true };
   }
   const column = resourceColumn(test.path, table);
   if (column === undefined) return EVERYTHING;
+  const mark = dialect.mark();
   const sql = test.kind === 'present' ? present(column) : compare(test, column, dialect);
-  return sql === undefined ? EVERYTHING : { sql, exact: true };
+  if (sql !== undefined) return { sql, exact: true };
+  dialect.reset(mark);
+  return EVERYTHING;
 }
 
 function valuePathToSql(filter: ValuePathFilter, table: FilterTable, dialect: SqlDialect): SqlCondition {
   if (table.resourceType !== 'Group' || !isMembers(filter.path)) return EVERYTHING;
+  const mark = dialect.mark();
   const inner = elementFilter(filter.filter, dialect);
   const test = filter.subAttributeTest === undefined ? '1=1' : elementFilter(filter.subAttributeTest, dialect);
-  if (inner === undefined || test === undefined) return EVERYTHING;
+  if (inner === undefined || test === undefined) {
+    dialect.reset(mark);
+    return EVERYTHING;
+  }
   return { sql: table.membersExists(`${inner} AND ${test}`), exact: true };
 }
 

@@ -1,0 +1,43 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AdminApiOptions } from '../http/admin-api.js';
+import { clearNodes } from './clear-nodes.js';
+import { throttled, type ProgressListener } from './progress.js';
+import { retryFailedEvents } from './retry-failed.js';
+
+const NDJSON = 'application/x-ndjson';
+
+/**
+ * Long operations on a SoR's data. Asked with `Accept: application/x-ndjson`, they answer at once and stream
+ * progress as JSON lines (`{"operation","done","total"}`), ending with `{"result": …}` or `{"error": …}`;
+ * otherwise they answer the result when done. Progress lives in the answer, so no instance keeps state.
+ */
+export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord, onRetry }: AdminApiOptions) {
+  app.post<{ Params: { sorId: string } }>('/systems-of-record/:sorId/events/retry-failed', async (request, reply) => {
+    await systemsOfRecord.require(request.params.sorId);
+    return run(request, reply, async (onProgress) => {
+      const result = await retryFailedEvents(store, request.params.sorId, onProgress);
+      if (result.retried > 0) onRetry();
+      return result;
+    });
+  });
+
+  app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId/nodes', async (request, reply) => {
+    const { template } = await systemsOfRecord.require(request.params.sorId);
+    return run(request, reply, (onProgress) => clearNodes(store, request.params.sorId, template, onProgress));
+  });
+}
+
+async function run<T>(request: FastifyRequest, reply: FastifyReply, work: (onProgress: ProgressListener) => Promise<T>) {
+  if (!(request.headers.accept ?? '').includes(NDJSON)) return { result: await work(() => undefined) };
+  const stream = new PassThrough();
+  const write = (line: unknown) => stream.write(`${JSON.stringify(line)}\n`);
+  work(throttled(write))
+    .then((result) => write({ result }))
+    .catch((error: unknown) => {
+      request.log.error({ err: error }, 'bulk operation failed');
+      write({ error: 'the operation failed; what was done so far stays done. See the service log.' });
+    })
+    .finally(() => stream.end());
+  return reply.type(NDJSON).header('cache-control', 'no-store').send(stream);
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { clearNodes } from '../bulk/clear-nodes.js';
+import { throttled } from '../bulk/progress.js';
+import { retryFailedEvents } from '../bulk/retry-failed.js';
+import { SystemsOfRecord } from '../systems-of-record/service.js';
+import { CliError, print, withStore } from './context.js';
+import { progressReporter } from './progress-bar.js';
+
+/** Long operations on a SoR's data, with progress on standard error. */
+export function registerBulkCommands(program: Command): void {
+  program
+    .command('events')
+    .description('the event log')
+    .command('retry-failed')
+    .description('put every failed event of a system of record back in the inbox; a running service applies them again')
+    .requiredOption('--sor <id>', 'the system of record')
+    .action(async (options: { sor: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        await new SystemsOfRecord(store).require(options.sor);
+        const progress = progressReporter('retrying failed events');
+        const result = await retryFailedEvents(store, options.sor, throttled(progress.report, 100));
+        progress.finish();
+        print(`${result.retried} of ${result.failed} failed events put back in the inbox`);
+      });
+    });
+
+  const sor = program.commands.find((each) => each.name() === 'sor');
+  if (!sor) throw new Error('register the sor commands first');
+  sor
+    .command('clear')
+    .description('delete every node of a system of record (it keeps its template, tokens and event log)')
+    .requiredOption('--sor <id>', 'the system of record')
+    .option('--yes', 'do it without asking (required)')
+    .action(async (options: { sor: string; yes?: boolean }, command: Command) => {
+      if (!options.yes) throw new CliError('this deletes every node of the system of record; add --yes to do it', 2);
+      await withStore(command, async (store) => {
+        const { template } = await new SystemsOfRecord(store).require(options.sor);
+        const progress = progressReporter('deleting nodes');
+        const result = await clearNodes(store, options.sor, template, throttled(progress.report, 100));
+        progress.finish();
+        print(`deleted ${result.deleted} nodes (with their children)`);
+      });
+    });
+}

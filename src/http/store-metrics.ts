@@ -1,0 +1,47 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { GraphStore } from '../graph/store.js';
+
+/** Counting a large graph's nodes is a scan; scrapes within this time reuse the last count. */
+const GRAPH_SIZE_TTL_MS = 30_000;
+
+/**
+ * Gauges read from the store when Prometheus scrapes: the inbox (shared by all instances, so every instance
+ * reports the same) and the graph's size per SoR and entity type.
+ */
+export function registerStoreMetrics(registry: Registry, store: GraphStore): void {
+  new Gauge({
+    name: 'pushgraph_inbox_depth',
+    help: 'Accepted events waiting to be applied to the graph, across all systems of record',
+    registers: [registry],
+    async collect() {
+      this.set((await store.inboxStatistics()).depth);
+    },
+  });
+  new Gauge({
+    name: 'pushgraph_inbox_oldest_age_seconds',
+    help: 'How long the oldest event waiting in the inbox has waited (0 when the inbox is empty)',
+    registers: [registry],
+    async collect() {
+      const { oldestReceivedAt } = await store.inboxStatistics();
+      this.set(oldestReceivedAt === undefined ? 0 : Math.max(0, (Date.now() - Date.parse(oldestReceivedAt)) / 1000));
+    },
+  });
+  let counted: { at: number; sizes: { sor: string; entity: string; count: number }[] } | undefined;
+  new Gauge({
+    name: 'pushgraph_graph_nodes',
+    help: 'Nodes in the graph, by system of record and entity type',
+    labelNames: ['sor', 'entity'] as const,
+    registers: [registry],
+    async collect() {
+      if (!counted || Date.now() - counted.at > GRAPH_SIZE_TTL_MS) counted = { at: Date.now(), sizes: await graphSizes(store) };
+      this.reset();
+      for (const { sor, entity, count } of counted.sizes) this.set({ sor, entity }, count);
+    },
+  });
+}
+
+async function graphSizes(store: GraphStore): Promise<{ sor: string; entity: string; count: number }[]> {
+  const sors = await store.listSystemsOfRecord();
+  const counts = await Promise.all(sors.map(async (sor) => ({ sor: sor.id, counts: await store.countNodes(sor.id) })));
+  return counts.flatMap(({ sor, counts }) => Object.entries(counts).map(([entity, count]) => ({ sor, entity, count })));
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { ScimChange, ScimMemberRecord, ScimResourceRecord } from '../graph/scim-resources.js';
+import type { GraphStore, WriteOptions } from '../graph/store.js';
+import { indexedAttributesOf } from '../graph/tree.js';
+import type { SystemOfRecord } from '../systems-of-record/service.js';
+import { memberDelta } from './member-changes.js';
+import { applyPatch, type ResourceType } from './patch/index.js';
+import { mapEntity } from '../mapping/map-entity.js';
+import type { EntityDef } from '../template/model.js';
+import { checkIfMatch } from './preconditions.js';
+import { mergeProjections, projectGroup, projectMembers, projectUser, scimEntities, type MemberDelta, type Projection } from './projection.js';
+import { renderResource } from './render.js';
+import { readResource, RESOURCE_TYPES, type IncomingResource } from './resource-document.js';
+import { ScimError, badRequest, conflict, notFound, preconditionFailed } from './scim-error.js';
+import { fullValueFilters } from './value-filter-engine.js';
+
+/** How often a PATCH is re-applied when another request changed the resource between its read and write. */
+const PATCH_ATTEMPTS = 5;
+
+export interface ScimWriteResult {
+  record: ScimResourceRecord;
+  projection: Projection;
+  /** False for a PATCH that changed nothing (nothing was written). */
+  modified: boolean;
+}
+
+/** One SoR's SCIM resources: every write is stored with its graph projection in one transaction. */
+export class ScimResources {
+  private readonly entities;
+  private readonly options: WriteOptions;
+
+  constructor(
+    private readonly store: GraphStore,
+    private readonly sor: SystemOfRecord,
+    private readonly baseUrl: string,
+    eventId: string,
+  ) {
+    this.entities = scimEntities(sor.template);
+    this.options = { eventId, indexedAttributes: indexedAttributesOf(sor.template) };
+  }
+
+  private get sorId(): string {
+    return this.sor.record.id;
+  }
+
+  async get(type: ResourceType, id: string): Promise<ScimResourceRecord> {
+    const record = await this.store.getScimResource(this.sorId, type, id);
+    if (!record) throw notFound(`no ${type} with id "${id}"`);
+    return record;
+  }
+
+  async create(type: ResourceType, body: unknown, now = new Date()): Promise<ScimWriteResult> {
+    const incoming = readResource(type, body, randomUUID());
+    const at = now.toISOString();
+    const record = this.recordOf(type, incoming, 1, at, at);
+    const delta: MemberDelta = { removeAll: false, remove: [], add: incoming.members ?? [] };
+    const projection = this.project(record, delta);
+    await this.write({ resource: { kind: 'create', resource: record }, ...this.memberWrite(record, delta), graph: projection.graph, options: this.options }, record);
+    return { record, projection, modified: true };
+  }
+
+  /** Creates many Users in one transaction, as a bulk load does; a taken userName refuses them all (409). */
+  async importUsers(bodies: readonly unknown[], now = new Date()): Promise<ScimResourceRecord[]> {
+    const at = now.toISOString();
+    const records = bodies.map((body) => this.recordOf('User', readResource('User', body, randomUUID()), 1, at, at));
+    const projection = mergeProjections(...records.map((record) => this.project(record, { removeAll: false, remove: [], add: [] })));
+    const result = await this.store.importScimResources(this.sorId, records, projection.graph, this.options);
+    if (result === 'conflict') throw conflict('a userName of the batch is taken (compared without regard to case)');
+    return records;
+  }
+
+  async replace(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined, now = new Date()): Promise<ScimWriteResult> {
+    const current = await this.get(type, id);
+    checkIfMatch(ifMatch, current);
+    const incoming = readResource(type, body, id);
+    const record = this.recordOf(type, incoming, current.version + 1, current.created, laterThan(current.modified, now));
+    // PUT replaces members only when the body lists them; Okta's group PUTs without members keep them.
+    const delta: MemberDelta = { removeAll: incoming.members !== undefined, remove: [], add: incoming.members ?? [] };
+    const projection = this.project(record, delta);
+    const change: ScimChange = {
+      resource: { kind: 'update', resource: record, expectedVersion: current.version },
+      ...this.memberWrite(record, delta),
+      graph: projection.graph,
+      options: this.options,
+    };
+    if ((await this.write(change, record)) === 'stale') throw preconditionFailed(`the ${type} changed while it was being replaced; read it and retry`);
+    return { record, projection, modified: true };
+  }
+
+  async patch(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimWriteResult> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(type, id);
+      checkIfMatch(ifMatch, current);
+      const result = await this.tryPatch(current, body);
+      if (result !== 'stale') return result;
+      if (ifMatch !== undefined || attempt >= PATCH_ATTEMPTS) throw preconditionFailed(`the ${type} changed while it was being patched; retry`);
+    }
+  }
+
+  private async tryPatch(current: ScimResourceRecord, body: unknown, now = new Date()): Promise<ScimWriteResult | 'stale'> {
+    const type = current.resourceType;
+    const patched = applyPatch({ ...current.document, id: current.id }, body, { resourceType: type, separateMembers: type === 'Group', valueFilters: fullValueFilters });
+    if (!patched.ok) throw new ScimError(400, patched.error.detail, patched.error.scimType);
+    if (!patched.modified) return { record: current, projection: { graph: {}, operations: [] }, modified: false };
+    const incoming = readResource(type, patched.resource, current.id);
+    const delta = await memberDelta(this.store, this.sorId, current.id, patched.memberChanges);
+    const record = this.recordOf(type, incoming, current.version + 1, current.created, laterThan(current.modified, now));
+    // The Group node is one row, rewritten for its new version; its other member nodes are not touched.
+    const projection = this.project(record, delta);
+    const change: ScimChange = {
+      resource: { kind: 'update', resource: record, expectedVersion: current.version },
+      ...this.memberWrite(record, delta),
+      graph: projection.graph,
+      options: this.options,
+    };
+    return (await this.write(change, record)) === 'stale' ? 'stale' : { record, projection, modified: true };
+  }
+
+  async delete(type: ResourceType, id: string, ifMatch: string | undefined): Promise<Projection> {
+    const current = await this.get(type, id);
+    checkIfMatch(ifMatch, current);
+    const entity = this.entities[type];
+    const node = entity ? { entity: entity.key, id: this.nodeIdOf(current, entity) } : undefined;
+    const projection: Projection = { graph: { delete: node ? [node] : [] }, operations: node ? [{ op: 'delete', ...node }] : [] };
+    const result = await this.store.applyScimChange(this.sorId, {
+      resource: { kind: 'delete', resourceType: type, id, ...(ifMatch === undefined ? {} : { expectedVersion: current.version }) },
+      graph: projection.graph,
+      options: this.options,
+    });
+    if (result === 'stale') throw ifMatch === undefined ? notFound(`no ${type} with id "${id}"`) : preconditionFailed(`the ${type} changed; read it and retry`);
+    return projection;
+  }
+
+  private recordOf(type: ResourceType, incoming: IncomingResource, version: number, created: string, modified: string): ScimResourceRecord {
+    const record: ScimResourceRecord = {
+      sorId: this.sorId,
+      resourceType: type,
+      id: incoming.document.id as string,
+      name: incoming.name,
+      document: incoming.document,
+      version,
+      created,
+      modified,
+    };
+    if (incoming.externalId !== undefined) record.externalId = incoming.externalId;
+    return record;
+  }
+
+  /** What the template maps: the resource as SCIM reads return it (with `meta`), a Group without members. */
+  private project(record: ScimResourceRecord, delta: MemberDelta): Projection {
+    const resource = renderResource(record, this.baseUrl);
+    if (record.resourceType === 'User') return projectUser(this.sor.template, this.entities, resource);
+    return mergeProjections(projectGroup(this.sor.template, this.entities, resource), projectMembers(this.sor.template, this.entities, resource, delta));
+  }
+
+  private memberWrite(record: ScimResourceRecord, delta: MemberDelta): Pick<ScimChange, 'members'> {
+    if (record.resourceType !== 'Group' || (!delta.removeAll && delta.add.length === 0 && delta.remove.length === 0)) return {};
+    return { members: { groupId: record.id, removeAll: delta.removeAll, remove: delta.remove.map((member: ScimMemberRecord) => member.value), add: delta.add } };
+  }
+
+  private nodeIdOf(record: ScimResourceRecord, entity: EntityDef): string {
+    const mapped = mapEntity(this.sor.template, entity.key, renderResource(record, this.baseUrl));
+    return mapped.ok ? mapped.node.id : record.id;
+  }
+
+  private async write(change: ScimChange, record: ScimResourceRecord): Promise<'ok' | 'stale'> {
+    const result = await this.store.applyScimChange(this.sorId, change);
+    if (result === 'conflict') {
+      const { nameAttribute } = RESOURCE_TYPES[record.resourceType];
+      throw conflict(`a ${record.resourceType} with ${nameAttribute} ${JSON.stringify(record.name)} already exists (compared without regard to case)`);
+    }
+    return result;
+  }
+}
+
+/** lastModified must move forward even for two writes within one millisecond. */
+function laterThan(previous: string, now: Date): string {
+  const before = Date.parse(previous);
+  return (now.getTime() > before ? now : new Date(before + 1)).toISOString();
+}
+
+export function requireBody(body: unknown): unknown {
+  if (body === undefined) throw badRequest('invalidSyntax', 'the request needs a JSON body');
+  return body;
+}

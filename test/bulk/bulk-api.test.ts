@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../../src/graph/store.js';
+import { bar } from '../../src/cli/progress-bar.js';
+import { HMAC_SECRET, seedSet, signHs256 } from '../events/set-fixtures.js';
+import { backends } from '../support/backends.js';
+import { admin, testApp } from '../support/service.js';
+
+const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
+const patchOf = (id: string) =>
+  seedSet({
+    sub_id: { format: 'scim', uri: `/Users/${id}`, id },
+    events: { 'urn:ietf:params:SCIM:event:prov:patch:full': { data: { Operations: [{ op: 'replace', path: 'enabled', value: true }] } } },
+  });
+
+describe.each(backends())('bulk operations with progress on $name', (backend) => {
+  let store: GraphStore;
+  let app: FastifyInstance;
+  let sorId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    store = await backend.open();
+    app = await testApp(store);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/systems-of-record',
+      headers: admin,
+      payload: { template: seedTemplate, verification: { hmacSecrets: [HMAC_SECRET] } },
+    });
+    sorId = created.json().id;
+    token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await backend.dispose();
+  });
+
+  const push = async (claims: Record<string, unknown>) => {
+    const answer = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(claims),
+    });
+    expect(answer.statusCode).toBe(202);
+  };
+  const failedCount = async () =>
+    (await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events?status=failed`, headers: admin })).json().items.length;
+
+  it('retries every failed event, streaming progress as JSON lines', async () => {
+    for (const id of ['p1', 'p2', 'p3']) await push(patchOf(id));
+    await app.inbox.drain();
+    expect(await failedCount()).toBe(3);
+    const answer = await app.inject({
+      method: 'POST',
+      url: `/api/v1/systems-of-record/${sorId}/events/retry-failed`,
+      headers: { ...admin, accept: 'application/x-ndjson' },
+    });
+    expect(answer.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = answer.body.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toEqual({ operation: 'retry-failed', done: 0, total: 3 });
+    expect(lines.at(-2)).toEqual({ operation: 'retry-failed', done: 3, total: 3 });
+    expect(lines.at(-1)).toEqual({ result: { failed: 3, retried: 3 } });
+    await app.inbox.drain();
+    // Still no user to patch: they fail again, and can be retried again, this time answered in one piece.
+    expect(await failedCount()).toBe(3);
+    const plain = await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/events/retry-failed`, headers: admin });
+    expect(plain.json()).toEqual({ result: { failed: 3, retried: 3 } });
+  });
+
+  it('deletes every node of a SoR with progress, keeping the SoR and its log', async () => {
+    for (const id of ['c1', 'c2', 'c3', 'c4']) await push(seedSet({ sub_id: { format: 'scim', uri: `/Users/${id}`, id } }));
+    await app.inbox.drain();
+    const answer = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/systems-of-record/${sorId}/nodes`,
+      headers: { ...admin, accept: 'application/x-ndjson' },
+    });
+    const lines = answer.body.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toEqual({ operation: 'clear-nodes', done: 0, total: 4 });
+    expect(lines.at(-1)).toEqual({ result: { deleted: 4 } });
+    expect(await store.countNodes(sorId)).toEqual({});
+    expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}`, headers: admin })).statusCode).toBe(200);
+  });
+});
+
+describe('progress bar', () => {
+  it('draws the share done', () => {
+    expect(bar('deleting', { operation: 'x', done: 5, total: 10 })).toBe(`deleting [${'#'.repeat(15)}${'.'.repeat(15)}] 50% 5/10`);
+    expect(bar('deleting', { operation: 'x', done: 5 })).toBe('deleting 5');
+  });
+});

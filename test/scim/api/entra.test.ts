@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../../support/backends.js';
+import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
+
+/** Requests as Microsoft Entra ID's provisioning service sends them (its SCIM validator and documentation). */
+describe.each(backends())('Entra ID provisioning on $name', (backend) => {
+  let h: ScimHarness;
+  beforeAll(async () => {
+    h = await scimHarness(backend);
+  });
+  afterAll(async () => {
+    await h?.app.close();
+    await backend.dispose();
+  });
+
+  const entraUser = (userName: string) => ({
+    schemas: [USER_SCHEMA, ENTERPRISE],
+    externalId: userName.split('@')[0],
+    userName,
+    active: true,
+    displayName: 'Entra User',
+    emails: [{ primary: true, type: 'work', value: userName }],
+    meta: { resourceType: 'User' },
+    name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
+    roles: [],
+    [ENTERPRISE]: { employeeNumber: '701984', department: 'Tour Operations' },
+  });
+
+  it('creates a user and finds it with the filters Entra ID uses', async () => {
+    const created = await h.scim('POST', '/Users', entraUser('entra.find@contoso.com'));
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    const filters = [
+      'userName eq "entra.find@contoso.com"',
+      'externalId eq "entra.find"',
+      'emails[type eq "work"].value eq "entra.find@contoso.com"',
+      'userName eq "ENTRA.FIND@contoso.com" and externalId eq "entra.find"',
+    ];
+    for (const filter of filters) {
+      const found = (await h.scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json();
+      expect({ filter, ids: found.Resources.map((user: { id: string }) => user.id) }).toEqual({ filter, ids: [id] });
+    }
+    expect((await h.scim('GET', `/Users?filter=${encodeURIComponent('externalId eq "ENTRA.FIND"')}`)).json().totalResults).toBe(0);
+  });
+
+  it('accepts capitalised ops and booleans as strings', async () => {
+    const id = (await h.scim('POST', '/Users', entraUser('entra.ops@contoso.com'))).json().id;
+    const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }, { op: 'Add', path: 'nickName', value: 'Babs' }] };
+    const response = await h.scim('PATCH', `/Users/${id}`, body);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ active: false, nickName: 'Babs' });
+    expect((await h.node('User', id)).json().attributes.active).toBe(false);
+  });
+
+  it('applies a no-path replace with dotted, filtered and URN-prefixed keys', async () => {
+    const id = (await h.scim('POST', '/Users', entraUser('entra.nopath@contoso.com'))).json().id;
+    const response = await h.scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp({
+        op: 'Replace',
+        value: {
+          displayName: 'Pvlo',
+          'emails[type eq "work"].value': 'TestBcwqnm@test.microsoft.com',
+          'name.givenName': 'Gtfd',
+          'name.familyName': 'Pkqf',
+          externalId: 'Eqpj',
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber': 'Eqpj',
+        },
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      displayName: 'Pvlo',
+      externalId: 'Eqpj',
+      name: { givenName: 'Gtfd', familyName: 'Pkqf' },
+      emails: [{ primary: true, type: 'work', value: 'TestBcwqnm@test.microsoft.com' }],
+      [ENTERPRISE]: { employeeNumber: 'Eqpj' },
+    });
+    const node = (await h.node('User', id)).json();
+    expect(node.attributes).toMatchObject({ externalId: 'Eqpj', givenName: 'Gtfd', displayName: 'Pvlo' });
+    expect(node.children.Email.map((email: { attributes: { value: string } }) => email.attributes.value)).toEqual(['TestBcwqnm@test.microsoft.com']);
+    expect((await h.scim('GET', `/Users?filter=${encodeURIComponent('externalId eq "Eqpj"')}`)).json().totalResults).toBe(1);
+  });
+
+  it('adds a work e-mail when replace on emails[type eq "work"].value finds none; stores a bare manager and JSON-encoded roles', async () => {
+    const id = await h.createUser('entra.more@contoso.com', { emails: [{ type: 'home', value: 'home@example.org' }] });
+    const response = await h.scim(
+      'PATCH',
+      `/Users/${id}`,
+      patchOp(
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' },
+        { op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: '2819c223-7f76-453a-919d-413861904646' },
+        { op: 'Add', path: 'roles', value: [{ value: '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}' }] },
+      ),
+    );
+    expect(response.statusCode).toBe(200);
+    const user = response.json();
+    expect(user.emails).toEqual([{ type: 'home', value: 'home@example.org' }, { type: 'work', value: 'updatedEmail@microsoft.com' }]);
+    expect(user[ENTERPRISE]).toEqual({ manager: { value: '2819c223-7f76-453a-919d-413861904646' } });
+    expect(user.roles).toEqual([{ value: '{"id":"06b07648-ecfe-589f-9d2f-6325724a46ee","value":"25","displayName":"Role1234"}' }]);
+    const node = (await h.node('User', id)).json();
+    expect(node.children.Email).toHaveLength(2);
+    expect(node.children.Role).toHaveLength(1);
+  });
+
+  it('changes several members in one PATCH, removes with a value array, and answers 204', async () => {
+    const users = await Promise.all(['e1', 'e2', 'e3', 'e4'].map((name) => h.createUser(`entra.${name}@contoso.com`)));
+    const created = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Entra Group', externalId: 'eg-1', members: [] });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    const add = await h.scim('PATCH', `/Groups/${id}`, patchOp({ op: 'Add', path: 'members', value: users.map((value) => ({ $ref: null, value })) }));
+    expect(add.statusCode).toBe(204);
+    expect(add.body).toBe('');
+    const change = await h.scim(
+      'PATCH',
+      `/Groups/${id}`,
+      patchOp(
+        { op: 'Remove', path: 'members', value: [{ $ref: null, value: users[0] }, { value: users[1] }] },
+        { op: 'Replace', path: 'displayName', value: 'Entra Group Renamed' },
+      ),
+    );
+    expect(change.statusCode).toBe(204);
+    const group = (await h.scim('GET', `/Groups/${id}`)).json();
+    expect(group.displayName).toBe('Entra Group Renamed');
+    expect(group.members.map((member: { value: string }) => member.value).sort()).toEqual([users[2], users[3]].sort());
+    const fetched = await h.scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Entra Group Renamed"')}&excludedAttributes=members`);
+    expect(fetched.json().Resources).toEqual([expect.not.objectContaining({ members: expect.anything() })]);
+    expect(fetched.json().Resources[0].id).toBe(id);
+    expect((await h.scim('GET', `/Groups?filter=${encodeURIComponent('externalId eq "eg-1"')}`)).json().totalResults).toBe(1);
+  });
+
+  it('soft-deletes with active "False", then hard-deletes', async () => {
+    const id = (await h.scim('POST', '/Users', entraUser('entra.delete@contoso.com'))).json().id;
+    const soft = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: 'active', value: 'False' }));
+    expect(soft.json().active).toBe(false);
+    expect((await h.scim('DELETE', `/Users/${id}`)).statusCode).toBe(204);
+    expect((await h.scim('GET', `/Users/${id}`)).statusCode).toBe(404);
+    expect((await h.node('User', id)).statusCode).toBe(404);
+  });
+
+  it('answers application/scim+json', async () => {
+    const response = await h.scim('GET', '/Users?count=1', undefined, { accept: 'application/scim+json' });
+    expect(response.headers['content-type']).toMatch(/^application\/scim\+json/);
+  });
+});

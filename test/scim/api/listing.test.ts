@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesFilter, parseFilter } from '../../../src/scim/filter/index.js';
+import { backends } from '../../support/backends.js';
+import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, scimHarness, type ScimHarness } from './scim-app.js';
+
+const people = [
+  { userName: 'ada@example.com', externalId: 'E-1', title: 'Engineer', active: true, emails: [{ type: 'work', value: 'ada@example.com' }], name: { familyName: 'Lovelace' } },
+  { userName: 'Bob@Example.org', externalId: 'e-2', title: 'Manager', active: false, emails: [{ type: 'home', value: 'bob@home.org' }], name: { familyName: 'Builder' } },
+  { userName: 'carol@example.com', title: 'Engineer', active: true, emails: [{ type: 'work', value: 'carol@example.com' }, { type: 'home', value: 'c@home.org' }], name: { familyName: 'Danvers' }, [ENTERPRISE]: { employeeNumber: '7' } },
+  { userName: 'dave@example.net', externalId: 'E-4', active: true, name: { familyName: 'Grohl' } },
+];
+
+describe.each(backends())('SCIM list, filter, sort and paging on $name', (backend) => {
+  let h: ScimHarness;
+  const ids = new Map<string, string>();
+  let groupId: string;
+  beforeAll(async () => {
+    h = await scimHarness(backend);
+    for (const person of people) ids.set(person.userName, await h.createUser(person.userName, person));
+    groupId = await h.createGroup('Builders', [ids.get('ada@example.com')!, ids.get('carol@example.com')!]);
+    await h.createGroup('Empty');
+  });
+  afterAll(async () => {
+    await h?.app.close();
+    await backend.dispose();
+  });
+
+  const names = async (query: string, path = '/Users') => {
+    const response = await h.scim('GET', `${path}?${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json().Resources as { userName?: string; displayName?: string }[]).map((resource) => resource.userName ?? resource.displayName);
+  };
+  const filtered = (filter: string, path = '/Users') => names(`filter=${encodeURIComponent(filter)}&sortBy=userName`, path);
+
+  it.each([
+    ['userName eq "BOB@example.org"', ['Bob@Example.org']],
+    ['userName ne "bob@example.org"', ['ada@example.com', 'carol@example.com', 'dave@example.net']],
+    ['userName sw "C"', ['carol@example.com']],
+    ['userName ew ".COM"', ['ada@example.com', 'carol@example.com']],
+    ['userName co "example.n"', ['dave@example.net']],
+    ['userName gt "bob@example.org"', ['carol@example.com', 'dave@example.net']],
+    ['externalId eq "e-2"', ['Bob@Example.org']],
+    ['externalId eq "E-2"', []],
+    ['externalId pr', ['ada@example.com', 'Bob@Example.org', 'dave@example.net']],
+    ['not (externalId pr)', ['carol@example.com']],
+    ['externalId eq null', ['carol@example.com']],
+    ['title eq "engineer" and active eq true', ['ada@example.com', 'carol@example.com']],
+    ['title eq "Manager" or userName sw "dave"', ['Bob@Example.org', 'dave@example.net']],
+    ['emails[type eq "work" and value co "@example.com"]', ['ada@example.com', 'carol@example.com']],
+    ['emails[type eq "home"].value ew "home.org"', ['Bob@Example.org', 'carol@example.com']],
+    ['emails co "home.org"', ['Bob@Example.org', 'carol@example.com']],
+    ['name.familyName sw "D"', ['carol@example.com']],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "7"', ['carol@example.com']],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "ada@example.com"', ['ada@example.com']],
+    ['USERNAME Eq "ada@example.com"', ['ada@example.com']],
+    ['meta.resourceType eq "User" and (title pr or externalId eq "E-4")', ['ada@example.com', 'Bob@Example.org', 'carol@example.com', 'dave@example.net']],
+    ['id eq "nope"', []],
+  ])('%s', async (filter, expected) => {
+    expect(await filtered(filter)).toEqual(expected);
+  });
+
+  it('answers every filter as the in-memory evaluator does', async () => {
+    const all = (await h.scim('GET', '/Users?count=1000')).json().Resources as Record<string, unknown>[];
+    const filters = ['userName ge "c"', 'not (userName co "example") or title eq "Engineer"', 'externalId sw "E"', 'not (externalId eq "E-1")', 'title ne "Engineer"', 'active eq false'];
+    for (const filter of filters) {
+      const expected = all.filter((user) => matchesFilter(user, parseFilter(filter))).map((user) => user.userName).sort();
+      expect({ filter, names: (await filtered(filter)).sort() }).toEqual({ filter, names: expected });
+    }
+  });
+
+  it('filters groups by displayName and by members', async () => {
+    const ada = ids.get('ada@example.com')!;
+    expect(await filtered(`members.value eq "${ada}"`, '/Groups')).toEqual(['Builders']);
+    expect(await filtered(`members[value eq "${ada}"]`, '/Groups')).toEqual(['Builders']);
+    expect(await filtered('members pr', '/Groups')).toEqual(['Builders']);
+    expect(await filtered('not (members pr)', '/Groups')).toEqual(['Empty']);
+    expect(await filtered('displayName eq "builders"', '/Groups')).toEqual(['Builders']);
+    expect(await filtered(`id eq "${groupId}"`, '/Groups')).toEqual(['Builders']);
+  });
+
+  it('sorts by userName, a column, or any attribute, both ways', async () => {
+    expect(await names('sortBy=userName')).toEqual(['ada@example.com', 'Bob@Example.org', 'carol@example.com', 'dave@example.net']);
+    expect(await names('sortBy=userName&sortOrder=descending')).toEqual(['dave@example.net', 'carol@example.com', 'Bob@Example.org', 'ada@example.com']);
+    expect(await names('sortBy=name.familyName')).toEqual(['Bob@Example.org', 'carol@example.com', 'dave@example.net', 'ada@example.com']);
+    const byTitle = await names('sortBy=title&sortOrder=descending');
+    expect([byTitle[0], byTitle[3]]).toEqual(['Bob@Example.org', 'dave@example.net']);
+    expect(await names('sortBy=meta.created')).toEqual(people.map((person) => person.userName));
+  });
+
+  it('pages with startIndex and count (1-based), and counts only with count=0', async () => {
+    const page = (await h.scim('GET', '/Users?sortBy=userName&startIndex=2&count=2')).json();
+    expect(page).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
+    expect(page.Resources.map((user: { userName: string }) => user.userName)).toEqual(['Bob@Example.org', 'carol@example.com']);
+    const counted = (await h.scim('GET', '/Users?count=0')).json();
+    expect(counted).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
+    expect((await h.scim('GET', '/Users?startIndex=0&count=-5')).json()).toMatchObject({ startIndex: 1, itemsPerPage: 0 });
+    expect((await h.scim('GET', '/Users?startIndex=10')).json()).toMatchObject({ totalResults: 4, itemsPerPage: 0 });
+  });
+
+  it('pages with RFC 9865 cursors, also through an in-memory filter', async () => {
+    for (const filter of [undefined, 'title pr or userName sw "dave"']) {
+      const seen: string[] = [];
+      let cursor = '';
+      for (let pages = 0; pages < 10; pages++) {
+        const query = `cursor=${cursor}&count=1${filter ? `&filter=${encodeURIComponent(filter)}` : ''}`;
+        const page = (await h.scim('GET', `/Users?${query}`)).json();
+        expect(page.totalResults).toBe(4);
+        expect(page.startIndex).toBeUndefined();
+        seen.push(...page.Resources.map((user: { id: string }) => user.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual([...ids.values()].sort());
+    }
+    const bad = await h.scim('GET', '/Users?cursor=!!');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().scimType).toBe('invalidCursor');
+    expect((await h.scim('GET', '/Users?cursor=&startIndex=1')).json().scimType).toBe('invalidValue');
+  });
+
+  it('searches with POST /.search on a resource type and at the root', async () => {
+    const search = { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'title eq "Engineer"', attributes: ['userName'], sortBy: 'userName', startIndex: 1, count: 10 };
+    const response = await h.scim('POST', '/Users/.search', search);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().Resources).toEqual([
+      { schemas: [USER_SCHEMA], id: ids.get('ada@example.com'), userName: 'ada@example.com' },
+      { schemas: [USER_SCHEMA, ENTERPRISE], id: ids.get('carol@example.com'), userName: 'carol@example.com' },
+    ]);
+    const root = (await h.scim('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'meta.resourceType pr', startIndex: 4, count: 2 })).json();
+    expect(root.totalResults).toBe(6);
+    expect(root.Resources.map((resource: { schemas: string[] }) => resource.schemas[0])).toEqual([USER_SCHEMA, GROUP_SCHEMA]);
+  });
+
+  it('refuses a bad filter with 400 invalidFilter naming the position', async () => {
+    const response = await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "a" and')}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: '400', scimType: 'invalidFilter', detail: expect.stringMatching(/position 19/) });
+    const semantic = await h.scim('GET', `/Users?filter=${encodeURIComponent('active gt true')}`);
+    expect(semantic.json()).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    expect((await h.scim('GET', '/Users?sortOrder=sideways')).json().scimType).toBe('invalidValue');
+    expect((await h.scim('GET', '/Users?count=lots')).json().scimType).toBe('invalidValue');
+  });
+});

@@ -1,0 +1,167 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, enc, type Neighbourhood, type NodeLink } from '../api';
+import { navigate } from '../router';
+import { messageOf } from './common';
+
+const WIDTH = 640;
+const HEIGHT = 440;
+const RING = 120;
+
+interface PictureNode extends NodeLink {
+  label: string;
+}
+
+interface PictureEdge {
+  from: string;
+  to: string;
+  label: string;
+}
+
+const keyOf = (node: NodeLink) => `${node.entity}\u0000${node.id}`;
+
+/**
+ * The node's neighbours as nodes and labelled edges. Clicking a node expands it (its neighbours join the
+ * picture); the link under the picture opens the selected node's page.
+ */
+export function NeighbourhoodPicture({ sorId, entity, nodeId }: { sorId: string; entity: string; nodeId: string }) {
+  const rootKey = keyOf({ entity, id: nodeId });
+  const [nodes, setNodes] = useState(new Map<string, PictureNode>());
+  const [edges, setEdges] = useState(new Map<string, PictureEdge>());
+  const [expanded, setExpanded] = useState(new Set<string>());
+  const [selected, setSelected] = useState<string>(rootKey);
+  const [note, setNote] = useState<string>();
+
+  const expand = async (node: NodeLink, fresh = false) => {
+    try {
+      const found = await api<Neighbourhood>(
+        `/systems-of-record/${enc(sorId)}/entities/${enc(node.entity)}/nodes/${enc(node.id)}/neighbours?depth=1&limit=60`,
+      );
+      setNodes((old) => {
+        const next = new Map(fresh ? [] : old);
+        for (const n of found.nodes) if (!next.has(keyOf(n))) next.set(keyOf(n), { entity: n.entity, id: n.id, label: n.label });
+        return next;
+      });
+      setEdges((old) => {
+        const next = new Map(fresh ? [] : old);
+        for (const e of found.edges) next.set(`${e.relationship} ${keyOf(e.from)} ${keyOf(e.to)}`, { from: keyOf(e.from), to: keyOf(e.to), label: e.label });
+        return next;
+      });
+      setExpanded((old) => new Set(fresh ? [keyOf(node)] : [...old, keyOf(node)]));
+      setNote(found.truncated ? 'Some neighbours are left out to keep the picture readable.' : undefined);
+    } catch (failure) {
+      setNote(messageOf(failure));
+    }
+  };
+
+  useEffect(() => {
+    setSelected(rootKey);
+    void expand({ entity, id: nodeId }, true);
+  }, [sorId, rootKey]);
+
+  const positions = layout(rootKey, nodes, edges);
+  const chosen = nodes.get(selected);
+  return (
+    <div class="picture">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="neighbourhood" data-testid="neighbourhood">
+        {[...edges.values()].map((edge) => {
+          const a = positions.get(edge.from);
+          const b = positions.get(edge.to);
+          if (!a || !b) return null;
+          return (
+            <g key={`${edge.from} ${edge.to} ${edge.label}`} class="edge">
+              <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} marker-end="url(#arrow)" />
+              <text x={(a.x + b.x) / 2} y={(a.y + b.y) / 2 - 3}>
+                {edge.label}
+              </text>
+            </g>
+          );
+        })}
+        {[...nodes.entries()].map(([key, node]) => {
+          const at = positions.get(key);
+          if (!at) return null;
+          return (
+            <g
+              key={key}
+              class={`node${key === rootKey ? ' root' : ''}${key === selected ? ' selected' : ''}${expanded.has(key) ? ' expanded' : ''}`}
+              transform={`translate(${at.x},${at.y})`}
+              data-entity={node.entity}
+              data-id={node.id}
+              onClick={() => {
+                setSelected(key);
+                if (!expanded.has(key)) void expand(node);
+              }}
+              onDblClick={() => navigate(`/sors/${enc(sorId)}/explorer/${enc(node.entity)}/${enc(node.id)}`)}
+            >
+              <circle r={key === rootKey ? 14 : 10} fill={colourOf(node.entity)} />
+              <text y={key === rootKey ? 28 : 23}>{shorten(node.label)}</text>
+              <title>{`${node.entity} ${node.id}${expanded.has(key) ? '' : ' (click to expand)'}`}</title>
+            </g>
+          );
+        })}
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="20" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" />
+          </marker>
+        </defs>
+      </svg>
+      <p class="muted small-text">
+        {nodes.size} nodes · click a node to expand it, double-click to open it.
+        {chosen && selected !== rootKey && (
+          <>
+            {' '}
+            <a
+              href={`/console/sors/${enc(sorId)}/explorer/${enc(chosen.entity)}/${enc(chosen.id)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/sors/${enc(sorId)}/explorer/${enc(chosen.entity)}/${enc(chosen.id)}`);
+              }}
+            >
+              Open {chosen.label}
+            </a>
+          </>
+        )}
+      </p>
+      {note && <p class="muted small-text">{note}</p>}
+    </div>
+  );
+}
+
+/** Rings by distance from the root; each ring ordered by where its predecessors sit, so branches stay together. */
+function layout(rootKey: string, nodes: Map<string, PictureNode>, edges: Map<string, PictureEdge>): Map<string, { x: number; y: number }> {
+  const neighbours = new Map<string, string[]>();
+  for (const edge of edges.values()) {
+    neighbours.set(edge.from, [...(neighbours.get(edge.from) ?? []), edge.to]);
+    neighbours.set(edge.to, [...(neighbours.get(edge.to) ?? []), edge.from]);
+  }
+  const angle = new Map<string, number>([[rootKey, 0]]);
+  const positions = new Map([[rootKey, { x: WIDTH / 2, y: HEIGHT / 2 }]]);
+  let ring = [rootKey];
+  for (let depth = 1; ring.length > 0; depth++) {
+    const next: { key: string; parentAngle: number }[] = [];
+    for (const key of ring) {
+      for (const neighbour of neighbours.get(key) ?? []) {
+        if (angle.has(neighbour) || next.some((n) => n.key === neighbour) || !nodes.has(neighbour)) continue;
+        next.push({ key: neighbour, parentAngle: angle.get(key)! });
+      }
+    }
+    next.sort((a, b) => a.parentAngle - b.parentAngle);
+    const radius = Math.min(RING * depth, Math.min(WIDTH, HEIGHT) / 2 - 30 + depth * 8);
+    next.forEach(({ key }, i) => {
+      const theta = (2 * Math.PI * (i + 0.5)) / next.length + depth * 0.3;
+      angle.set(key, theta);
+      positions.set(key, { x: WIDTH / 2 + radius * 1.35 * Math.cos(theta), y: HEIGHT / 2 + radius * Math.sin(theta) });
+    });
+    ring = next.map((n) => n.key);
+  }
+  return positions;
+}
+
+function colourOf(entity: string): string {
+  let hash = 0;
+  for (const char of entity) hash = (hash * 31 + char.charCodeAt(0)) % 360;
+  return `hsl(${hash}, 55%, 55%)`;
+}
+
+function shorten(label: string): string {
+  return label.length > 18 ? `${label.slice(0, 17)}…` : label;
+}

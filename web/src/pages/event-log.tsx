@@ -1,0 +1,189 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, enc, runWithProgress, type Progress, type PushEvent } from '../api';
+import { Empty, messageOf, ProgressBar, time } from '../components/common';
+import { Link } from '../router';
+
+const STATUSES = ['', 'accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
+const POLL_MS = 2000;
+
+interface Filters {
+  status: string;
+  type: string;
+  subject: string;
+  since: string;
+}
+
+function readFilters(): Filters {
+  const query = new URLSearchParams(location.search);
+  return { status: query.get('status') ?? '', type: query.get('type') ?? '', subject: query.get('subject') ?? '', since: query.get('since') ?? '' };
+}
+
+function queryOf(filters: Filters, cursor?: string): string {
+  const query = new URLSearchParams();
+  if (filters.status) query.set('status', filters.status);
+  if (filters.type) query.set('type', filters.type);
+  if (filters.subject) query.set('subject', filters.subject);
+  if (filters.since) query.set('since', new Date(filters.since).toISOString());
+  if (cursor) query.set('cursor', cursor);
+  return query.toString();
+}
+
+/** The event log with a live tail: the newest page is fetched again every two seconds while Live is on. */
+export function EventLogPage({ sorId }: { sorId: string }) {
+  const [filters, setFilters] = useState<Filters>(readFilters);
+  const [items, setItems] = useState<PushEvent[]>();
+  const [older, setOlder] = useState<{ items: PushEvent[]; cursor?: string }>({ items: [] });
+  const [cursor, setCursor] = useState<string>();
+  const [live, setLive] = useState(true);
+  const [error, setError] = useState<string>();
+  const seen = useRef(new Set<string>());
+  const [fresh, setFresh] = useState(new Set<string>());
+
+  const load = async () => {
+    try {
+      const page = await api<{ items: PushEvent[]; nextCursor?: string }>(`/systems-of-record/${enc(sorId)}/events?${queryOf(filters)}`);
+      const first = seen.current.size === 0;
+      setFresh(new Set(first ? [] : page.items.filter((e) => !seen.current.has(e.id)).map((e) => e.id)));
+      page.items.forEach((e) => seen.current.add(e.id));
+      setItems(page.items);
+      setCursor(page.nextCursor);
+      setError(undefined);
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  };
+
+  useEffect(() => {
+    seen.current = new Set();
+    setOlder({ items: [] });
+    const search = queryOf({ ...filters, since: filters.since });
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+    void load();
+  }, [sorId, filters.status, filters.type, filters.subject, filters.since]);
+
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [live, sorId, filters.status, filters.type, filters.subject, filters.since]);
+
+  const loadOlder = async () => {
+    const from = older.cursor ?? cursor;
+    if (!from) return;
+    const page = await api<{ items: PushEvent[]; nextCursor?: string }>(`/systems-of-record/${enc(sorId)}/events?${queryOf(filters, from)}`);
+    setOlder({ items: [...older.items, ...page.items], cursor: page.nextCursor });
+  };
+
+  const set = (key: keyof Filters) => (e: { currentTarget: { value: string } }) => setFilters({ ...filters, [key]: e.currentTarget.value });
+  const all = [...(items ?? []), ...older.items];
+  const moreCursor = older.items.length > 0 ? older.cursor : cursor;
+  return (
+    <section>
+      <div class="heading">
+        <h1>Event log</h1>
+        <label class="toggle">
+          <input type="checkbox" name="live" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
+          {live && <span class="live-dot" aria-hidden="true" />}
+        </label>
+      </div>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select name="status" value={filters.status} onChange={set('status')}>
+            {STATUSES.map((s) => (
+              <option value={s} key={s}>
+                {s || 'any'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Event type
+          <input name="type" placeholder="prov:create:full" value={filters.type} onChange={set('type')} />
+        </label>
+        <label>
+          Subject
+          <input name="subject" placeholder="/Users/2819c223" value={filters.subject} onChange={set('subject')} />
+        </label>
+        <label>
+          Since
+          <input name="since" type="datetime-local" value={filters.since} onChange={set('since')} />
+        </label>
+      </form>
+      <RetryFailed sorId={sorId} onDone={() => void load()} />
+      {error && <p class="error" role="alert">{error}</p>}
+      {items === undefined ? (
+        <p class="muted">Loading…</p>
+      ) : all.length === 0 ? (
+        <Empty title={filters.status || filters.type || filters.subject || filters.since ? 'No event matches these filters' : 'No event yet'}>
+          <p>
+            Events appear here as senders push them, accepted or refused. Create a push token on the{' '}
+            <Link to={`/sors/${enc(sorId)}`}>setup page</Link> and send the curl line shown there; this list updates by itself.
+          </p>
+        </Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="events" data-testid="event-log">
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Status</th>
+                <th>Event</th>
+                <th>Subject</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.map((event) => (
+                <tr key={event.id} class={fresh.has(event.id) ? 'fresh' : undefined} data-status={event.status}>
+                  <td>
+                    <Link to={`/sors/${enc(sorId)}/events/${enc(event.id)}`}>{time(event.receivedAt)}</Link>
+                  </td>
+                  <td>
+                    <span class={`status status-${event.status}`}>{event.status}</span>
+                  </td>
+                  <td>{shortType(event.eventType) ?? `${event.method} ${event.protocol.toUpperCase()}`}</td>
+                  <td class="wrap">{event.subject}</td>
+                  <td class="wrap">{event.errorCode ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {moreCursor && (
+        <button type="button" class="quiet" onClick={loadOlder}>
+          Older events
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function shortType(uri: string | undefined): string | undefined {
+  return uri?.replace(/^urn:ietf:params:scim:event:/i, '');
+}
+
+function RetryFailed({ sorId, onDone }: { sorId: string; onDone: () => void }) {
+  const [progress, setProgress] = useState<Progress>();
+  const [message, setMessage] = useState<string>();
+  const retry = async () => {
+    setMessage(undefined);
+    try {
+      const result = await runWithProgress<{ failed: number; retried: number }>(`/systems-of-record/${enc(sorId)}/events/retry-failed`, 'POST', setProgress);
+      setMessage(result.failed === 0 ? 'No failed event to retry.' : `${result.retried} failed events put back in the inbox.`);
+      onDone();
+    } catch (failure) {
+      setMessage(messageOf(failure));
+    }
+  };
+  return (
+    <div class="inline">
+      <button type="button" class="quiet small" onClick={retry}>
+        Retry all failed
+      </button>
+      <ProgressBar progress={progress} label="Retrying" />
+      {message && <span class="muted">{message}</span>}
+    </div>
+  );
+}
