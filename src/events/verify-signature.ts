@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { compactVerify, errors } from 'jose';
 import { keysUnavailable, type KeySources } from './key-sources.js';
 import type { Verification } from '../systems-of-record/verification.js';
@@ -57,13 +58,27 @@ async function verifyHmac(set: DecodedSet, verification: Verification, presented
   }
   for (const secret of secrets) {
     try {
-      await compactVerify(set.compact, new TextEncoder().encode(secret), { algorithms: [set.header.alg!] });
+      await compactVerify(set.compact, hmacKey(secret), { algorithms: [set.header.alg!] });
       return 'verified';
     } catch (error) {
       if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw signatureFailure(error);
     }
   }
   throw new SetError(400, 'invalid_key', 'the SET signature does not verify with any configured key');
+}
+
+const hmacKeys = new Map<string, KeyObject>();
+const MAX_CACHED_HMAC_KEYS = 1000;
+
+/** Importing a raw key costs more than verifying an HMAC, so each secret's key object is made once. */
+function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    if (hmacKeys.size >= MAX_CACHED_HMAC_KEYS) hmacKeys.delete(hmacKeys.keys().next().value!);
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 function signatureFailure(error: unknown): SetError {
