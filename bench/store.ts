@@ -8,6 +8,7 @@ import pg from 'pg';
 import { PostgresGraphStore } from '../src/graph/postgres/store.js';
 import { SqliteGraphStore } from '../src/graph/sqlite/store.js';
 import type { GraphStore, NodeTree, WriteOptions } from '../src/graph/store.js';
+import { bareTableRate, sameSchemaPostgresRate, sameSchemaSqliteRate } from './lib/store-baselines.js';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '100000,1000000').split(',').map((size) => Number(size.trim()));
 const BATCH = 500;
@@ -31,7 +32,10 @@ interface Result {
   singlePerSecond: number;
   updatePerSecond: number;
   lookupsPerSecond: number;
-  rawPerSecond: number;
+  /** Baseline (a): better-sqlite3 appending the node rows to a bare table. */
+  rawBarePerSecond: number;
+  /** Baseline (b): plain INSERTs of the node rows and their index rows into the store's schema, same backend. */
+  rawSchemaPerSecond: number;
   loadSeconds: number;
 }
 
@@ -80,8 +84,7 @@ async function load(store: GraphStore, size: number): Promise<number> {
   return seconds;
 }
 
-async function measure(backend: string, store: GraphStore, size: number, counts: Counts): Promise<Result> {
-  await store.migrate();
+async function createBenchSor(store: GraphStore): Promise<void> {
   await store.createSystemOfRecord({
     id: SORID,
     displayName: 'bench',
@@ -92,6 +95,11 @@ async function measure(backend: string, store: GraphStore, size: number, counts:
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   });
+}
+
+async function measure(backend: string, store: GraphStore, size: number, counts: Counts): Promise<Omit<Result, 'rawBarePerSecond' | 'rawSchemaPerSecond'>> {
+  await store.migrate();
+  await createBenchSor(store);
   process.stderr.write(`${backend}: loading ${size} nodes\n`);
   const loadSeconds = await load(store, size);
 
@@ -122,40 +130,29 @@ async function measure(backend: string, store: GraphStore, size: number, counts:
     singlePerSecond: counts.singleWrites / singleSeconds,
     updatePerSecond: (counts.updateBatches * BATCH) / updateSeconds,
     lookupsPerSecond: counts.lookups / lookupSeconds,
-    rawPerSecond: 0,
   };
-}
-
-/** The baseline: the same rows inserted into a plain table, one prepared statement, one transaction per batch. */
-function rawInsertRate(directory: string, size: number): number {
-  const db = new Database(join(directory, `raw-${size}.db`));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE raw_nodes (sor_id TEXT, entity TEXT, id TEXT, parent_entity TEXT, parent_id TEXT,
-    attributes TEXT, created_at TEXT, updated_at TEXT, last_event_id TEXT)`);
-  const insert = db.prepare('INSERT INTO raw_nodes VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?)');
-  const insertBatch = db.transaction((trees: NodeTree[]) => {
-    const at = new Date().toISOString();
-    for (const tree of trees) insert.run(SORID, tree.entity, tree.id, JSON.stringify(tree.attributes), at, at, 'bench');
-  });
-  let seconds = 0;
-  for (let from = 0; from < size; from += BATCH) {
-    const trees = batchOf(from, Math.min(size, from + BATCH));
-    const start = performance.now();
-    insertBatch(trees);
-    seconds += (performance.now() - start) / 1000;
-  }
-  db.close();
-  return size / seconds;
 }
 
 async function sqliteRun(size: number): Promise<Result> {
   const directory = mkdtempSync(join(tmpdir(), 'pushgraph-bench-'));
   try {
-    const rawPerSecond = rawInsertRate(directory, size);
+    process.stderr.write(`SQLite: baselines at ${size} nodes\n`);
+    const rawBarePerSecond = bareTableRate(join(directory, 'bare.db'), size, BATCH, batchOf, SORID);
+    // The store's own connection (its pragmas) and schema (its migrations), written with plain INSERTs instead.
+    const baseline = new SqliteGraphStore(join(directory, 'same-schema.db'));
+    let rawSchemaPerSecond: number;
+    try {
+      await baseline.migrate();
+      await createBenchSor(baseline);
+      const db = (baseline as unknown as { db: Database.Database }).db;
+      rawSchemaPerSecond = sameSchemaSqliteRate(db, size, BATCH, batchOf, SORID, OPTIONS);
+    } finally {
+      await baseline.close();
+    }
+    rmSync(join(directory, 'same-schema.db'), { force: true });
     const store = new SqliteGraphStore(join(directory, 'graph.db'));
     try {
-      return { ...(await measure('SQLite', store, size, SQLITE_COUNTS)), rawPerSecond };
+      return { ...(await measure('SQLite', store, size, SQLITE_COUNTS)), rawBarePerSecond, rawSchemaPerSecond };
     } finally {
       await store.close();
     }
@@ -164,17 +161,46 @@ async function sqliteRun(size: number): Promise<Result> {
   }
 }
 
-async function postgresRun(url: string, size: number, rawPerSecond: number): Promise<Result> {
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+/** Baseline (b) on PostgreSQL, in a schema of its own migrated by the store. */
+async function postgresBaseline(url: string, size: number): Promise<number> {
+  const schema = `pushgraph_bench_${randomBytes(4).toString('hex')}`;
+  try {
+    const store = new PostgresGraphStore({ connectionString: url, schema, maxConnections: 1 });
+    try {
+      await store.migrate();
+      await createBenchSor(store);
+    } finally {
+      await store.close();
+    }
+    const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      return await sameSchemaPostgresRate(client, size, BATCH, batchOf, SORID, OPTIONS);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await dropSchema(url, schema);
+  }
+}
+
+async function postgresRun(url: string, size: number, rawBarePerSecond: number): Promise<Result> {
+  process.stderr.write(`PostgreSQL: baseline at ${size} nodes\n`);
+  const rawSchemaPerSecond = await postgresBaseline(url, size);
   const schema = `pushgraph_bench_${randomBytes(4).toString('hex')}`;
   const store = new PostgresGraphStore({ connectionString: url, schema, maxConnections: 2 });
   try {
-    return { ...(await measure('PostgreSQL', store, size, PG_COUNTS)), rawPerSecond };
+    return { ...(await measure('PostgreSQL', store, size, PG_COUNTS)), rawBarePerSecond, rawSchemaPerSecond };
   } finally {
     await store.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchema(url, schema);
   }
 }
 
@@ -183,7 +209,19 @@ function rate(value: number): string {
 }
 
 function printTable(results: readonly Result[]): void {
-  const header = ['backend', 'nodes', 'load s', 'batched upserts/s', 'single-txn upserts/s', 'batched updates/s', 'lookups/s', 'raw inserts/s', 'batched/raw'];
+  const header = [
+    'backend',
+    'nodes',
+    'load s',
+    'batched upserts/s',
+    'single-txn upserts/s',
+    'batched updates/s',
+    'lookups/s',
+    '(a) bare inserts/s',
+    '(b) schema inserts/s',
+    'batched/(a)',
+    'batched/(b)',
+  ];
   const rows = results.map((r) => [
     r.backend,
     rate(r.size),
@@ -192,8 +230,10 @@ function printTable(results: readonly Result[]): void {
     rate(r.singlePerSecond),
     rate(r.updatePerSecond),
     rate(r.lookupsPerSecond),
-    rate(r.rawPerSecond),
-    (r.loadPerSecond / r.rawPerSecond).toFixed(2),
+    rate(r.rawBarePerSecond),
+    rate(r.rawSchemaPerSecond),
+    (r.loadPerSecond / r.rawBarePerSecond).toFixed(2),
+    (r.loadPerSecond / r.rawSchemaPerSecond).toFixed(2),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padStart(widths[i]!)).join(' | ')} |`;
@@ -218,7 +258,7 @@ async function main(): Promise<void> {
   for (const size of SIZES) results.push(await sqliteRun(size));
   if (PG_URL) {
     for (const size of SIZES) {
-      const raw = results.find((r) => r.backend === 'SQLite' && r.size === size)?.rawPerSecond ?? 0;
+      const raw = results.find((r) => r.backend === 'SQLite' && r.size === size)?.rawBarePerSecond ?? 0;
       results.push(await postgresRun(PG_URL, size, raw));
     }
   } else {
@@ -226,7 +266,10 @@ async function main(): Promise<void> {
   }
   printTable(results);
   printLookupRatios(results);
-  console.log('batched/raw: batched upsert rate divided by raw better-sqlite3 inserts of the same rows into a plain table.');
+  console.log('(a) better-sqlite3 appending the same node rows to a bare table (no key, no index, no index rows).');
+  console.log('(b) plain INSERTs of the same node rows and their index rows into the store\'s schema on the same backend');
+  console.log('    (better-sqlite3 on the store\'s connection; pg with one unnest INSERT per table and batch).');
+  console.log('batched/(a), batched/(b): batched upsert rate divided by that baseline (1.00 = as fast).');
 }
 
 await main();

@@ -7,6 +7,7 @@ import { registerNodeCommands } from './node.js';
 import { registerSetCommands } from './set.js';
 import { registerTemplateCommands } from './template.js';
 import { registerBulkCommands } from './bulk.js';
+import { registerSetImportCommand } from './set-import.js';
 import { CliError } from './context.js';
 
 const program = new Command()
@@ -24,6 +25,7 @@ registerNodeCommands(program);
 registerSetCommands(program);
 registerTemplateCommands(program);
 registerBulkCommands(program);
+registerSetImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

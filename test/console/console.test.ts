@@ -148,18 +148,38 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await expect.poll(() => page.getByTestId('node-title').textContent()).toBe('jdoe@example.com');
   });
 
+  it('retries a failed event, one or all at once with progress', async () => {
+    const patch = await pushgraph(
+      'set', 'sign', '--secret', sorUrl.token, '--event', 'patch:full', '--uri', '/Users/nobody', '--id', 'nobody',
+      '--data', '{"Operations":[{"op":"replace","path":"enabled","value":true}]}',
+    );
+    await pushgraph('set', 'send', '--endpoint', sorUrl.endpoint, '--token', sorUrl.token, patch.stdout.trim());
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=failed`);
+    await page.locator('tr[data-status="failed"] a').click();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('Put back in the inbox').waitFor();
+    await page.getByRole('link', { name: '← Event log' }).click();
+    await page.locator('tr[data-status="failed"]').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
+    await page.getByText('1 failed event put back in the inbox.').waitFor();
+    expect(await page.getByRole('progressbar').textContent()).toContain('Retrying: 1 of 1');
+    await screenshot(page, '10-event-log-retry-all');
+  });
+
   it('searches the explorer with a SCIM filter', async () => {
     await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/explorer/User`);
     await page.getByPlaceholder(/eq/).fill('userName sw "JDOE"');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.getByTestId('search-results').textContent()).toContain('jdoe@example.com');
-    await screenshot(page, '10-explorer-search');
+    await screenshot(page, '11-explorer-search');
   });
 
   it('pushes a SCIM user and group, and follows the UserGroups relationship in the explorer', async () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const sor = (await (await fetch(`${service.url}/api/v1/systems-of-record`, { method: 'POST', headers: admin, body: '{"pushType":"SCIM2.0"}' })).json()) as { id: string; endpoints: { scim: string } };
     const { token } = (await (await fetch(`${service.url}/api/v1/systems-of-record/${sor.id}/tokens`, { method: 'POST', headers: admin, body: '{}' })).json()) as { token: string };
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/events`);
+    await page.getByText('No event yet').waitFor();
     const scim = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
     const user = (await (
       await fetch(`${sor.endpoints.scim}/Users`, {
@@ -175,9 +195,9 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     });
     expect(group.status).toBe(201);
 
-    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/events`);
+    // Both appear in the live log without a reload.
     await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    await screenshot(page, '11-scim-event-log');
+    await screenshot(page, '12-scim-event-log');
     await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/explorer/User/${encodeURIComponent(user.id)}`);
     const relationships = page.getByTestId('relationships');
     await relationships.getByRole('link', { name: 'Engineering' }).click();
@@ -188,7 +208,7 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     const before = await picture.count();
     await page.locator('[data-testid="neighbourhood"] g.node:not(.root)').first().click();
     await expect.poll(() => picture.count()).toBeGreaterThanOrEqual(before);
-    await screenshot(page, '12-node-group-relationships');
+    await screenshot(page, '13-node-group-relationships');
   });
 
   it('fits a phone screen', async () => {
@@ -196,11 +216,11 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);
     await phone.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events`);
     await phone.locator('tr[data-status="applied"]').waitFor();
-    await screenshot(phone, '13-phone-event-log');
+    await screenshot(phone, '14-phone-event-log');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/explorer/User/100`);
     await phone.getByTestId('node-title').waitFor();
-    await screenshot(phone, '14-phone-node');
+    await screenshot(phone, '15-phone-node');
   });
 });

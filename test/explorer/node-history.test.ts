@@ -57,4 +57,11 @@ describe.each(backends())('node history on $name', (backend) => {
     expect(paged.items).toHaveLength(1);
     expect(paged.nextCursor).toEqual(expect.any(String));
   });
+
+  it('forgets events that the log no longer keeps', async () => {
+    await store.deletePushEventsBefore(new Date(Date.now() + 60_000));
+    expect((await history('User/nodes/h1')).items).toEqual([]);
+    await push('h1', 'h1-after');
+    expect((await history('User/nodes/h1')).items.map((e: { jti: string }) => e.jti)).toEqual(['h1-after']);
+  });
 });

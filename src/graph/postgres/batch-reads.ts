@@ -28,12 +28,14 @@ const SQL = {
      WHERE $4::text IS NULL OR n.entity = $4::text
      ORDER BY n.entity, n.id`,
   ),
-  history: query(
-    'history',
-    `SELECT * FROM push_events
-     WHERE sor_id = $1 AND sequence < $3 AND operations IS NOT NULL AND operations @> ANY ($2::jsonb[])
-     ORDER BY sequence DESC LIMIT $4`,
-  ),
+  // One `@>` per node, ORed, so that the GIN index on operations (migration 5) answers each.
+  history: (refs: number) =>
+    query(
+      `history${refs}`,
+      `SELECT * FROM push_events
+       WHERE sor_id = $1 AND sequence < $2 AND (${Array.from({ length: refs }, (_, i) => `operations @> $${i + 4}::jsonb`).join(' OR ')})
+       ORDER BY sequence DESC LIMIT $3`,
+    ),
   inbox: query('inbox', "SELECT count(*)::int AS depth, min(received_at) AS oldest FROM push_events WHERE status = 'accepted'"),
 } as const;
 
@@ -80,10 +82,11 @@ export class PostgresBatchReads {
   }
 
   async listNodeHistory(sorId: string, refs: readonly NodeRef[], query: NodeHistoryQuery = {}): Promise<PushEventPage> {
+    if (refs.length === 0) return { items: [] };
     const size = pageSize(query.limit);
     const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeSequenceCursor(query.cursor);
     const touched = refs.map((ref) => JSON.stringify([{ entity: ref.entity, id: ref.id }]));
-    const result = await this.pool.query<PushEventRow>({ ...SQL.history, values: [sorId, touched, before, size + 1] });
+    const result = await this.pool.query<PushEventRow>({ ...SQL.history(touched.length), values: [sorId, before, size + 1, ...touched] });
     const items = result.rows.slice(0, size).map((row) => toPushEvent(row, false));
     const page: PushEventPage = { items };
     if (result.rows.length > size) page.nextCursor = encodeSequenceCursor(items[items.length - 1]!.sequence!);

@@ -140,6 +140,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX scim_group_members_value ON scim_group_members (sor_id, value);
     `,
   },
+  {
+    version: 5,
+    description: 'an index of the nodes each logged event touched, for node histories',
+    sql: `
+      CREATE INDEX push_events_operations ON push_events USING gin (operations jsonb_path_ops);
+    `,
+  },
 ];
 
 /**

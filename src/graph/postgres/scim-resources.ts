@@ -266,6 +266,10 @@ function dialect(params: unknown[]): SqlDialect {
       params.length = mark;
     },
     fold: (expression) => `lower(${expression})`,
+    jsonText: (path) => `(r.document #>> ${textArray(path)})`,
+    elementsExist: (path, condition) =>
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(r.document #> ${textArray(path)}) WHEN 'array' THEN r.document #> ${textArray(path)} ELSE '[]'::jsonb END) AS e (value) WHERE ${condition})`,
+    elementText: (key) => `(e.value ->> ${literal(key)})`,
     contains(expression, value) {
       return `strpos(${expression}, ${this.param(value)}) > 0`;
     },
@@ -277,4 +281,13 @@ function dialect(params: unknown[]): SqlDialect {
       return `right(${expression}, length(${placeholder})) = ${placeholder}`;
     },
   };
+}
+
+/** Keys come from the schema table, not from requests; quoted as literals all the same. */
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function textArray(keys: readonly string[]): string {
+  return `ARRAY[${keys.map(literal).join(', ')}]::text[]`;
 }

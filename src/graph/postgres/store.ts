@@ -22,7 +22,7 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
-import { encodeIndexValue, flattenTrees, foldCase, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
+import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { PostgresPushEvents } from './push-events.js';
 import { PostgresScimResources } from './scim-resources.js';
@@ -112,7 +112,7 @@ const SQL = {
      RETURNING entity, id, (xmax = 0) AS inserted`,
   ),
   // upsertNodes and, in the same statement, the index rows of the nodes it inserted (all of theirs); returns the
-  // nodes that existed before, whose index rows and children reconcileRewritten then brings in line.
+  // nodes that existed before, whose children and index rows the statements below then bring in line.
   writeNodes: query(
     'writeNodes',
     `WITH written AS (
@@ -132,55 +132,48 @@ const SQL = {
        SELECT $1, i.entity, i.attribute, i.value, i.value_ci, i.node_id
        FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
          AS i (entity, attribute, value, value_ci, node_id)
-       JOIN written w ON w.inserted AND w.entity = i.entity AND w.id = i.node_id
+       WHERE (i.entity, i.node_id) IN (SELECT entity, id FROM written WHERE inserted)
      )
      SELECT entity, id FROM written WHERE NOT inserted`,
   ),
-  // For nodes that existed before (locked by writeNodes, so this statement's snapshot shows their current rows):
-  // deletes their children that the new trees do not contain, with everything below them, and rewrites only the
-  // index rows whose values changed (compared with the rows stored, whatever index plan wrote them).
-  reconcileRewritten: query(
-    'reconcileRewritten',
+  // Children of rewritten nodes that the new trees do not contain, with everything below them.
+  deleteStaleDescendants: query(
+    'deleteStaleDescendants',
     `WITH RECURSIVE rewritten (entity, id) AS (
        SELECT * FROM unnest($2::text[], $3::text[])
      ), written (entity, id) AS (
        SELECT * FROM unnest($4::text[], $5::text[])
-     ), wanted (entity, attribute, value, value_ci, node_id) AS (
-       SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
      ), stale (entity, id) AS (
-       -- LATERAL … OFFSET 0 (here and below) keeps one index probe per node: with the array sizes known, the
-       -- planner would otherwise sometimes scan every row of the SoR instead.
-       SELECT n.entity, n.id FROM rewritten r CROSS JOIN LATERAL (
-         SELECT n.entity, n.id FROM nodes n
-         WHERE n.sor_id = $1 AND n.parent_entity = r.entity AND n.parent_id = r.id AND n.parent_id IS NOT NULL OFFSET 0
-       ) n
+       SELECT n.entity, n.id FROM nodes n JOIN rewritten r
+         ON n.sor_id = $1 AND n.parent_entity = r.entity AND n.parent_id = r.id AND n.parent_id IS NOT NULL
        WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.entity = n.entity AND w.id = n.id)
        UNION
-       SELECT n.entity, n.id FROM stale s CROSS JOIN LATERAL (
-         SELECT n.entity, n.id FROM nodes n
-         WHERE n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL OFFSET 0
-       ) n
-     ), dropped_stale AS (
-       DELETE FROM nodes WHERE ctid = ANY (ARRAY(
-         SELECT n.ctid FROM stale s CROSS JOIN LATERAL (
-           SELECT n.ctid FROM nodes n WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id OFFSET 0) n))
+       SELECT n.entity, n.id FROM nodes n JOIN stale s
+         ON n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
      ), dropped_index AS (
-       -- The index rows of stale nodes, and those of rewritten nodes that the new attributes no longer have.
-       DELETE FROM node_attribute_index WHERE ctid = ANY (ARRAY(
-         SELECT i.ctid FROM stale s CROSS JOIN LATERAL (
-           SELECT i.ctid FROM node_attribute_index i WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id OFFSET 0) i
-         UNION ALL
-         SELECT i.ctid FROM rewritten r CROSS JOIN LATERAL (
-           SELECT i.ctid, i.attribute, i.value FROM node_attribute_index i
-           WHERE i.sor_id = $1 AND i.entity = r.entity AND i.node_id = r.id OFFSET 0) i
-         WHERE (r.entity, r.id, i.attribute, i.value) NOT IN (SELECT entity, node_id, attribute, value FROM wanted)))
+       DELETE FROM node_attribute_index i USING stale s WHERE i.sor_id = $1 AND i.entity = s.entity AND i.node_id = s.id
      )
-     INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
-     SELECT $1, w.entity, w.attribute, w.value, w.value_ci, w.node_id FROM wanted w
-     WHERE NOT EXISTS (
-       SELECT 1 FROM node_attribute_index i
-       WHERE i.sor_id = $1 AND i.entity = w.entity AND i.node_id = w.node_id AND i.attribute = w.attribute AND i.value = w.value
-       OFFSET 0)`,
+     DELETE FROM nodes n USING stale s WHERE n.sor_id = $1 AND n.entity = s.entity AND n.id = s.id`,
+  ),
+  // The stored index rows of rewritten nodes. LATERAL … OFFSET 0 (here and below) keeps one index probe per node:
+  // with the array's size known, the planner otherwise sometimes scans every index row of the SoR instead.
+  storedIndexOf: query(
+    'storedIndexOf',
+    `SELECT r.entity, r.id AS node_id, i.attribute, i.value
+     FROM unnest($2::text[], $3::text[]) AS r (entity, id) CROSS JOIN LATERAL (
+       SELECT i.attribute, i.value FROM node_attribute_index i
+       WHERE i.sor_id = $1 AND i.entity = r.entity AND i.node_id = r.id OFFSET 0
+     ) i`,
+  ),
+  deleteIndexRows: query(
+    'deleteIndexRows',
+    `DELETE FROM node_attribute_index WHERE ctid = ANY (ARRAY(
+       SELECT i.ctid FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS d (entity, node_id, attribute, value)
+       CROSS JOIN LATERAL (
+         SELECT i.ctid FROM node_attribute_index i
+         WHERE i.sor_id = $1 AND i.entity = d.entity AND i.node_id = d.node_id AND i.attribute = d.attribute
+           AND i.value = d.value OFFSET 0
+       ) i))`,
   ),
   deleteIndexOf: query(
     'deleteIndexOf',
@@ -437,12 +430,49 @@ export class PostgresGraphStore implements GraphStore {
     });
     const rewritten = result.rows;
     if (rewritten.length === 0) return;
+    // Statements run after writeNodes locked the rewritten nodes, so they see those nodes' current rows.
+    await client.query({ ...SQL.deleteStaleDescendants, values: [sorId, ...columns(rewritten), ...columns(rows)] });
+    await this.rewriteChangedIndexRows(client, sorId, rewritten, indexRows);
+  }
+
+  /**
+   * Brings the index rows of nodes that existed before in line with their new attributes, touching only rows whose
+   * values changed. Compares with the rows stored, not with what the current index plan would have produced, so
+   * that rows of attributes no longer indexed go too.
+   */
+  private async rewriteChangedIndexRows(
+    client: pg.PoolClient,
+    sorId: string,
+    rewritten: readonly { entity: string; id: string }[],
+    indexRows: readonly IndexRow[],
+  ): Promise<void> {
     const rewrittenKeys = new Set(rewritten.map((ref) => nodeKey(ref.entity, ref.id)));
-    const wanted = indexRows.filter((index) => rewrittenKeys.has(nodeKey(index.entity, index.nodeId)));
-    await client.query({
-      ...SQL.reconcileRewritten,
-      values: [sorId, ...columns(rewritten), ...columns(rows), ...indexColumns(wanted)],
+    const key = (entity: string, nodeId: string, attribute: string, value: string) =>
+      `${nodeKey(entity, nodeId)}\u0000${indexRowKey(attribute, value)}`;
+    const missing = new Map<string, IndexRow>();
+    for (const index of indexRows) {
+      if (rewrittenKeys.has(nodeKey(index.entity, index.nodeId))) {
+        missing.set(key(index.entity, index.nodeId, index.attribute, index.value), index);
+      }
+    }
+    const stored = await client.query<{ entity: string; node_id: string; attribute: string; value: string }>({
+      ...SQL.storedIndexOf,
+      values: [sorId, ...columns(rewritten)],
     });
+    const unwanted = stored.rows.filter((row) => !missing.delete(key(row.entity, row.node_id, row.attribute, row.value)));
+    if (unwanted.length > 0) {
+      await client.query({
+        ...SQL.deleteIndexRows,
+        values: [
+          sorId,
+          unwanted.map((row) => row.entity),
+          unwanted.map((row) => row.node_id),
+          unwanted.map((row) => row.attribute),
+          unwanted.map((row) => row.value),
+        ],
+      });
+    }
+    if (missing.size > 0) await client.query({ ...SQL.insertIndex, values: [sorId, ...indexColumns([...missing.values()])] });
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {

@@ -19,10 +19,11 @@ const SQL = {
     WHERE sor_id = @sorId AND parent_id IS NOT NULL AND (parent_entity, parent_id) IN (${REFS})
       AND (@childEntity IS NULL OR entity = @childEntity)
     ORDER BY entity, id`,
+  // push_event_nodes is kept from push_events.operations by triggers (migration 5).
   history: `SELECT * FROM push_events
-    WHERE sor_id = @sorId AND sequence < @before AND operations IS NOT NULL
-      AND EXISTS (SELECT 1 FROM json_each(push_events.operations) o JOIN (${REFS}) r
-        ON json_extract(o.value, '$.entity') = r.entity AND json_extract(o.value, '$.id') = r.id)
+    WHERE sequence IN (
+      SELECT n.sequence FROM (${REFS}) r CROSS JOIN push_event_nodes n
+      WHERE n.sor_id = @sorId AND n.entity = r.entity AND n.node_id = r.id AND n.sequence < @before)
     ORDER BY sequence DESC LIMIT @limit`,
   inbox: "SELECT count(*) AS depth, min(received_at) AS oldest FROM push_events WHERE status = 'accepted'",
 } as const;

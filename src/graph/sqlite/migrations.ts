@@ -137,6 +137,42 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX scim_group_members_value ON scim_group_members (sor_id, value);
     `,
   },
+  {
+    version: 5,
+    description: 'the nodes each logged event touched, for node histories',
+    sql: `
+      -- Kept by triggers from push_events.operations, so no writer needs to know about it.
+      CREATE TABLE push_event_nodes (
+        sor_id TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        PRIMARY KEY (sor_id, entity, node_id, sequence)
+      ) WITHOUT ROWID;
+      CREATE INDEX push_event_nodes_sequence ON push_event_nodes (sequence);
+      CREATE TRIGGER push_event_nodes_insert AFTER INSERT ON push_events WHEN NEW.operations IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO push_event_nodes (sor_id, entity, node_id, sequence)
+          SELECT NEW.sor_id, json_extract(o.value, '$.entity'), json_extract(o.value, '$.id'), NEW.sequence
+          FROM json_each(NEW.operations) o
+          WHERE json_extract(o.value, '$.entity') IS NOT NULL AND json_extract(o.value, '$.id') IS NOT NULL;
+      END;
+      CREATE TRIGGER push_event_nodes_update AFTER UPDATE OF operations ON push_events BEGIN
+        DELETE FROM push_event_nodes WHERE sequence = NEW.sequence;
+        INSERT OR IGNORE INTO push_event_nodes (sor_id, entity, node_id, sequence)
+          SELECT NEW.sor_id, json_extract(o.value, '$.entity'), json_extract(o.value, '$.id'), NEW.sequence
+          FROM json_each(NEW.operations) o
+          WHERE json_extract(o.value, '$.entity') IS NOT NULL AND json_extract(o.value, '$.id') IS NOT NULL;
+      END;
+      CREATE TRIGGER push_event_nodes_delete AFTER DELETE ON push_events BEGIN
+        DELETE FROM push_event_nodes WHERE sequence = OLD.sequence;
+      END;
+      INSERT OR IGNORE INTO push_event_nodes (sor_id, entity, node_id, sequence)
+        SELECT e.sor_id, json_extract(o.value, '$.entity'), json_extract(o.value, '$.id'), e.sequence
+        FROM push_events e, json_each(e.operations) o
+        WHERE e.operations IS NOT NULL
+          AND json_extract(o.value, '$.entity') IS NOT NULL AND json_extract(o.value, '$.id') IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */

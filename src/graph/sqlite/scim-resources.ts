@@ -220,6 +220,9 @@ function dialect(params: unknown[]): SqlDialect {
       params.length = mark;
     },
     fold: (expression) => `scim_fold(${expression})`,
+    jsonText: (path) => `json_extract(r.document, ${jsonPath(path)})`,
+    elementsExist: (path, condition) => `EXISTS (SELECT 1 FROM json_each(r.document, ${jsonPath(path)}) e WHERE ${condition})`,
+    elementText: (key) => `json_extract(e.value, ${jsonPath([key])})`,
     contains(expression, value) {
       return `instr(${expression}, ${this.param(value)}) > 0`;
     },
@@ -230,4 +233,9 @@ function dialect(params: unknown[]): SqlDialect {
       return `substr(${expression}, -${[...value].length}) = ${this.param(value)}`;
     },
   };
+}
+
+/** A JSON path literal; keys come from the schema table, and quotes are doubled anyway. */
+function jsonPath(keys: readonly string[]): string {
+  return `'$${keys.map((key) => `."${key.replace(/'/g, "''").replace(/"/g, '')}"`).join('')}'`;
 }

@@ -1,5 +1,6 @@
 import type { AttrPath, AttributeTest, CompareFilter, FilterNode, ValuePathFilter } from './ast.js';
 import { isCoreSchema } from './case-rules.js';
+import { jsonTestToSql, jsonValuePathToSql } from './json-to-sql.js';
 
 /** How one backend writes a parameter and folds case (the same folding as the stored copies: toLowerCase). */
 export interface SqlDialect {
@@ -13,6 +14,11 @@ export interface SqlDialect {
   contains(expression: string, value: string): string;
   startsWith(expression: string, value: string): string;
   endsWith(expression: string, value: string): string;
+  /** The text at a path of the resource's JSON document (keys from the schema table, never from requests). */
+  jsonText(path: readonly string[]): string;
+  /** Whether an element of the array at `path` satisfies `condition`, which reads it with elementText. */
+  elementsExist(path: readonly string[], condition: string): string;
+  elementText(key: string): string;
 }
 
 /** A SQL condition; when `exact` is false it selects a superset that the in-memory evaluator narrows. */
@@ -41,8 +47,9 @@ interface Column {
 
 /**
  * Pushes a SCIM filter down to SQL. Hand-written: only the attributes kept in columns (id, externalId,
- * userName or displayName, and a Group's members) translate exactly; any other test becomes "true", so the
- * query returns a superset of candidates and matchesFilter decides. `and`/`or` of supersets is a superset,
+ * userName or displayName, and a Group's members) translate exactly; tests on other schema attributes narrow
+ * the candidates through the JSON document (json-to-sql.ts), anything else becomes "true", and matchesFilter
+ * decides on the superset of candidates the query returns. `and`/`or` of supersets is a superset,
  * exact when both sides are; `not` of a superset is not one, so it becomes "true" unless its inside is exact.
  */
 export function filterToSql(filter: FilterNode, table: FilterTable, dialect: SqlDialect): SqlCondition {
@@ -61,7 +68,7 @@ export function filterToSql(filter: FilterNode, table: FilterTable, dialect: Sql
       return EVERYTHING;
     }
     case 'valuePath':
-      return valuePathToSql(filter, table, dialect);
+      return table.resourceType === 'Group' && isMembers(filter.path) ? valuePathToSql(filter, table, dialect) : jsonValuePathToSql(filter, table.resourceType, dialect);
     case 'compare':
     case 'present':
       return testToSql(filter, table, dialect);
@@ -98,7 +105,7 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
     return { sql: test.kind === 'compare' && test.op === 'ne' ? `NOT ${exists}` : exists, exact: true };
   }
   const column = resourceColumn(test.path, table);
-  if (column === undefined) return EVERYTHING;
+  if (column === undefined) return jsonTestToSql(test, table.resourceType, dialect);
   const mark = dialect.mark();
   const sql = test.kind === 'present' ? present(column) : compare(test, column, dialect);
   if (sql !== undefined) return { sql, exact: true };
@@ -107,7 +114,6 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
 }
 
 function valuePathToSql(filter: ValuePathFilter, table: FilterTable, dialect: SqlDialect): SqlCondition {
-  if (table.resourceType !== 'Group' || !isMembers(filter.path)) return EVERYTHING;
   const mark = dialect.mark();
   const inner = elementFilter(filter.filter, dialect);
   const test = filter.subAttributeTest === undefined ? '1=1' : elementFilter(filter.subAttributeTest, dialect);

@@ -17,6 +17,9 @@ function translate(filter: string, resourceType: 'User' | 'Group' = 'User') {
     contains: (expression, value) => `contains(${expression}, ${dialect.param(value)})`,
     startsWith: (expression, value) => `starts(${expression}, ${dialect.param(value)})`,
     endsWith: (expression, value) => `ends(${expression}, ${dialect.param(value)})`,
+    jsonText: (path) => `json(${path.join('.')})`,
+    elementsExist: (path, condition) => `ANY(${path.join('.')}: ${condition})`,
+    elementText: (key) => `e.${key}`,
   };
   const condition = filterToSql(parseFilter(filter), { resourceType, membersExists: (inner) => `EXISTS(${inner})` }, dialect);
   return { ...condition, params };
@@ -33,7 +36,7 @@ describe('filterToSql', () => {
   });
 
   it('keeps and/or exact only when both sides are, and drops the parameters of a given-up not', () => {
-    expect(translate('userName eq "a" and title eq "b"')).toMatchObject({ sql: '(r.name_ci = $1 AND 1=1)', exact: false });
+    expect(translate('userName eq "a" and nickName pr')).toMatchObject({ sql: '(r.name_ci = $1 AND 1=1)', exact: false });
     expect(translate('not (title eq "b") and userName eq "a"')).toEqual({ sql: '(1=1 AND r.name_ci = $1)', exact: false, params: ['a'] });
     expect(translate('not (userName sw "a")')).toMatchObject({ sql: 'NOT coalesce(starts(r.name_ci, $1), 1=0)', exact: true });
   });
@@ -50,6 +53,17 @@ describe('filterToSql', () => {
     });
     expect(translate('members.value ne "u1"', 'Group').sql).toBe('NOT EXISTS(fold(m.value) = $1)');
     expect(translate('members eq null', 'Group').sql).toBe("NOT EXISTS(fold(m.value) <> '')");
+  });
+
+  it('narrows tests on document attributes with a case-folded superset', () => {
+    expect(translate('title eq "Boss"')).toEqual({ sql: 'fold(json(title)) = $1', exact: false, params: ['boss'] });
+    expect(translate('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager eq "m1"').sql).toBe(
+      'fold(json(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager.value)) = $1',
+    );
+    expect(translate('emails[type eq "work"].value eq "a@b.c"')).toEqual({ sql: 'ANY(emails: fold(e.type) = $1 AND fold(e.value) = $2)', exact: false, params: ['work', 'a@b.c'] });
+    expect(translate('emails co "example"').sql).toBe('ANY(emails: contains(fold(e.value), $1))');
+    expect(translate('active eq true')).toEqual({ sql: '1=1', exact: false, params: [] });
+    expect(translate('x-custom eq "a"')).toEqual({ sql: '1=1', exact: false, params: [] });
   });
 
   it('treats a number or boolean compared with a text column as matching nothing', () => {

@@ -3,9 +3,16 @@ import { api, enc, type Neighbourhood, type NodeLink } from '../api';
 import { navigate } from '../router';
 import { messageOf } from './common';
 
-const WIDTH = 640;
-const HEIGHT = 440;
-const RING = 120;
+interface Frame {
+  width: number;
+  height: number;
+  ring: number;
+}
+
+/** A phone gets a smaller drawing area, so that labels keep a readable size when the picture is scaled down. */
+function frameFor(viewportWidth: number): Frame {
+  return viewportWidth < 600 ? { width: 360, height: 360, ring: 75 } : { width: 640, height: 440, ring: 120 };
+}
 
 interface PictureNode extends NodeLink {
   label: string;
@@ -58,11 +65,12 @@ export function NeighbourhoodPicture({ sorId, entity, nodeId }: { sorId: string;
     void expand({ entity, id: nodeId }, true);
   }, [sorId, rootKey]);
 
-  const positions = layout(rootKey, nodes, edges);
+  const frame = frameFor(window.innerWidth);
+  const positions = layout(rootKey, nodes, edges, frame);
   const chosen = nodes.get(selected);
   return (
     <div class="picture">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label="neighbourhood" data-testid="neighbourhood">
+      <svg viewBox={`0 0 ${frame.width} ${frame.height}`} role="img" aria-label="neighbourhood" data-testid="neighbourhood">
         {[...edges.values()].map((edge) => {
           const a = positions.get(edge.from);
           const b = positions.get(edge.to);
@@ -127,14 +135,19 @@ export function NeighbourhoodPicture({ sorId, entity, nodeId }: { sorId: string;
 }
 
 /** Rings by distance from the root; each ring ordered by where its predecessors sit, so branches stay together. */
-function layout(rootKey: string, nodes: Map<string, PictureNode>, edges: Map<string, PictureEdge>): Map<string, { x: number; y: number }> {
+function layout(
+  rootKey: string,
+  nodes: Map<string, PictureNode>,
+  edges: Map<string, PictureEdge>,
+  { width, height, ring: ringStep }: Frame,
+): Map<string, { x: number; y: number }> {
   const neighbours = new Map<string, string[]>();
   for (const edge of edges.values()) {
     neighbours.set(edge.from, [...(neighbours.get(edge.from) ?? []), edge.to]);
     neighbours.set(edge.to, [...(neighbours.get(edge.to) ?? []), edge.from]);
   }
   const angle = new Map<string, number>([[rootKey, 0]]);
-  const positions = new Map([[rootKey, { x: WIDTH / 2, y: HEIGHT / 2 }]]);
+  const positions = new Map([[rootKey, { x: width / 2, y: height / 2 }]]);
   let ring = [rootKey];
   for (let depth = 1; ring.length > 0; depth++) {
     const next: { key: string; parentAngle: number }[] = [];
@@ -145,11 +158,11 @@ function layout(rootKey: string, nodes: Map<string, PictureNode>, edges: Map<str
       }
     }
     next.sort((a, b) => a.parentAngle - b.parentAngle);
-    const radius = Math.min(RING * depth, Math.min(WIDTH, HEIGHT) / 2 - 30 + depth * 8);
+    const radius = Math.min(ringStep * depth, Math.min(width, height) / 2 - 30 + depth * 8);
     next.forEach(({ key }, i) => {
       const theta = (2 * Math.PI * (i + 0.5)) / next.length + depth * 0.3;
       angle.set(key, theta);
-      positions.set(key, { x: WIDTH / 2 + radius * 1.35 * Math.cos(theta), y: HEIGHT / 2 + radius * Math.sin(theta) });
+      positions.set(key, { x: width / 2 + radius * (width / height) * Math.cos(theta), y: height / 2 + radius * Math.sin(theta) });
     });
     ring = next.map((n) => n.key);
   }

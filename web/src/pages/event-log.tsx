@@ -171,7 +171,7 @@ function RetryFailed({ sorId, onDone }: { sorId: string; onDone: () => void }) {
     setMessage(undefined);
     try {
       const result = await runWithProgress<{ failed: number; retried: number }>(`/systems-of-record/${enc(sorId)}/events/retry-failed`, 'POST', setProgress);
-      setMessage(result.failed === 0 ? 'No failed event to retry.' : `${result.retried} failed events put back in the inbox.`);
+      setMessage(result.failed === 0 ? 'No failed event to retry.' : `${result.retried} failed event${result.retried === 1 ? '' : 's'} put back in the inbox.`);
       onDone();
     } catch (failure) {
       setMessage(messageOf(failure));

@@ -130,7 +130,7 @@ function Operations({ sorId, event }: { sorId: string; event: PushEvent }) {
                 {op.entity} {op.id}
               </Link>
             )}
-            {op.children !== undefined && ` with ${op.children} children`}
+            {op.children !== undefined && ` with ${op.children} ${op.children === 1 ? 'child' : 'children'}`}
             {op.attributes && ` (${op.attributes.join(', ')})`}
           </li>
         ))}
