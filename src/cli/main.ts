@@ -6,6 +6,7 @@ import { registerTokenCommands } from './token.js';
 import { registerNodeCommands } from './node.js';
 import { registerSetCommands } from './set.js';
 import { registerTemplateCommands } from './template.js';
+import { registerScimCommands } from './scim.js';
 import { registerBulkCommands } from './bulk.js';
 import { registerSetImportCommand } from './set-import.js';
 import { CliError } from './context.js';
@@ -24,6 +25,7 @@ registerTokenCommands(program);
 registerNodeCommands(program);
 registerSetCommands(program);
 registerTemplateCommands(program);
+registerScimCommands(program);
 registerBulkCommands(program);
 registerSetImportCommand(program);
 

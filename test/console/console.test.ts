@@ -180,19 +180,13 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     const { token } = (await (await fetch(`${service.url}/api/v1/systems-of-record/${sor.id}/tokens`, { method: 'POST', headers: admin, body: '{}' })).json()) as { token: string };
     await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/events`);
     await page.getByText('No event yet').waitFor();
-    const scim = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
-    const user = (await (
-      await fetch(`${sor.endpoints.scim}/Users`, {
-        method: 'POST',
-        headers: scim,
-        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'test.user@example.com', displayName: 'Test User', active: true }),
-      })
-    ).json()) as { id: string };
-    const group = await fetch(`${sor.endpoints.scim}/Groups`, {
-      method: 'POST',
-      headers: scim,
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineering', members: [{ value: user.id }] }),
-    });
+    const created = await pushgraph('scim', 'send', '--endpoint', sor.endpoints.scim, '--token', token, '--path', '/Users', '--data',
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'test.user@example.com', displayName: 'Test User', active: true }));
+    expect(created.stdout).toMatch(/^201 Created/);
+    const user = JSON.parse(created.stdout.slice(created.stdout.indexOf('{'))) as { id: string };
+    const grouped = await pushgraph('scim', 'send', '--endpoint', sor.endpoints.scim, '--token', token, '--path', '/Groups', '--data',
+      JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineering', members: [{ value: user.id }] }));
+    const group = { status: Number(grouped.stdout.split(' ')[0]) };
     expect(group.status).toBe(201);
 
     // Both appear in the live log without a reload.
