@@ -468,6 +468,16 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
         expect(await store.findNodes(sorId, 'User', 'id', 'u1')).toEqual([]);
       });
 
+      it('drops the index rows of attributes a new index plan no longer indexes, and of changed values', async () => {
+        const other = await newSor();
+        await store.replaceNode(other, user('p1', { userName: 'a@example.com', title: 'CEO' }), { indexedAttributes: { User: ['userName', 'title'] } });
+        expect(ids(await store.findNodes(other, 'User', 'title', 'CEO'))).toEqual(['p1']);
+        await store.replaceNode(other, user('p1', { userName: 'b@example.com', title: 'CEO' }), { indexedAttributes: { User: ['userName'] } });
+        expect(await store.findNodes(other, 'User', 'title', 'CEO')).toEqual([]);
+        expect(await store.findNodes(other, 'User', 'userName', 'a@example.com')).toEqual([]);
+        expect(ids(await store.findNodes(other, 'User', 'userName', 'b@example.com'))).toEqual(['p1']);
+      });
+
       it('finds only nodes of the asked entity', async () => {
         expect(ids(await store.findNodes(sorId, 'Email', 'value', 'ann@example.com'))).toEqual(['u1/ann@example.com']);
         expect(await store.findNodes(sorId, 'User', 'value', 'ann@example.com')).toEqual([]);
