@@ -38,6 +38,38 @@ export function registerStoreMetrics(registry: Registry, store: GraphStore): voi
       for (const { sor, entity, count } of counted.sizes) this.set({ sor, entity }, count);
     },
   });
+  new Gauge({
+    name: 'pushgraph_push_tokens_expiring_in_use',
+    help: 'Push tokens used in the last 7 days that expire within 7 days, by system of record: rotate them',
+    labelNames: ['sor'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { sor, count } of await tokensExpiringInUse(store)) this.set({ sor }, count);
+    },
+  });
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Active push tokens used in the last week that expire within the next: senders about to break. */
+async function tokensExpiringInUse(store: GraphStore): Promise<{ sor: string; count: number }[]> {
+  const now = Date.now();
+  const sors = await store.listSystemsOfRecord();
+  return Promise.all(
+    sors.map(async (sor) => ({
+      sor: sor.id,
+      count: (await store.listPushTokens(sor.id)).filter(
+        (t) =>
+          !t.revokedAt &&
+          t.expiresAt !== undefined &&
+          Date.parse(t.expiresAt) > now &&
+          Date.parse(t.expiresAt) - now <= WEEK_MS &&
+          t.lastUsedAt !== undefined &&
+          now - Date.parse(t.lastUsedAt) <= WEEK_MS,
+      ).length,
+    })),
+  );
 }
 
 async function graphSizes(store: GraphStore): Promise<{ sor: string; entity: string; count: number }[]> {

@@ -205,6 +205,16 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await screenshot(page, '13-node-group-relationships');
   });
 
+  it('creates a SoR from a built-in template picked in the console', async () => {
+    await page.goto(`${service.url}/console/sors/new`);
+    await page.getByLabel('Start from').selectOption('scim-events');
+    expect(await page.getByLabel('Template', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'SCIM Events' }).waitFor();
+    expect(await page.getByTestId('endpoint-url').textContent()).toMatch(/\/events\/scim\/v1\//);
+    await screenshot(page, '16-built-in-template');
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);

@@ -72,6 +72,21 @@ describe.each(backends())('/metrics on $name', (backend) => {
     expect(families.get('pushgraph_http_requests_total')?.samples.length).toBeGreaterThan(0);
   });
 
+  it('counts push tokens in use that expire within 7 days', async () => {
+    const soon = (
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/systems-of-record/${sorId}/tokens`,
+        headers: admin,
+        payload: { expiresAt: new Date(Date.now() + 3 * 24 * 60 * 60 * 1000).toISOString() },
+      })
+    ).json().token;
+    const gauge = async () => sample(parsePrometheusText((await app.inject({ method: 'GET', url: '/metrics' })).body).get('pushgraph_push_tokens_expiring_in_use'), { sor: sorId });
+    expect(await gauge()).toBe(0);
+    expect((await push(`Bearer ${soon}`)).statusCode).toBe(202);
+    expect(await gauge()).toBe(1);
+  });
+
   it('refuses malformed exposition text (the parser is strict)', () => {
     expect(() => parsePrometheusText('x 1\n')).toThrow(/without a declared family/);
     expect(() => parsePrometheusText('# TYPE x counter\nx{a="1" 1\n')).toThrow(/not a sample|bad label/);

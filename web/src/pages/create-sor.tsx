@@ -4,6 +4,12 @@ import { messageOf } from '../components/common';
 import { navigate } from '../router';
 import { placeProblems, type PlacedProblem } from './template-problems';
 
+interface BuiltinTemplate {
+  id: string;
+  displayName: string;
+  pushType: string;
+}
+
 /** Create a SoR by pasting or uploading a template; the validator's problems are shown at their lines. */
 export function CreateSystemOfRecordPage() {
   const [templateText, setTemplateText] = useState('');
@@ -11,6 +17,15 @@ export function CreateSystemOfRecordPage() {
   const [problems, setProblems] = useState<PlacedProblem[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [builtins, setBuiltins] = useState<BuiltinTemplate[]>([]);
+  const [templateId, setTemplateId] = useState('');
+
+  useEffect(() => {
+    api<{ items: BuiltinTemplate[] }>('/templates').then(
+      (list) => setBuiltins(list.items),
+      () => setBuiltins([]),
+    );
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -18,7 +33,10 @@ export function CreateSystemOfRecordPage() {
     setProblems([]);
     let body: Record<string, unknown>;
     try {
-      body = { template: templateText, ...(verification.trim() ? { verification: JSON.parse(verification) as unknown } : {}) };
+      body = {
+        ...(templateId ? { templateId } : { template: templateText }),
+        ...(verification.trim() ? { verification: JSON.parse(verification) as unknown } : {}),
+      };
     } catch (parseError) {
       setError(`Verification settings are not valid JSON: ${messageOf(parseError)}`);
       return;
@@ -42,22 +60,39 @@ export function CreateSystemOfRecordPage() {
         Paste an SGNL-format template (YAML), or upload its file. Its <code>pushType</code> decides the endpoint: <code>SCIM</code> receives
         SCIM events (signed SETs), <code>SCIM2.0</code> the SCIM 2.0 API.
       </p>
-      <label>
-        Template file{' '}
-        <input
-          type="file"
-          name="templateFile"
-          accept=".yaml,.yml,text/yaml,application/yaml"
-          onChange={async (e) => {
-            const file = e.currentTarget.files?.[0];
-            if (file) setTemplateText(await file.text());
-          }}
-        />
-      </label>
-      <label>
-        Template
-        <textarea name="template" rows={16} spellcheck={false} value={templateText} onInput={(e) => setTemplateText(e.currentTarget.value)} required />
-      </label>
+      {builtins.length > 0 && (
+        <label>
+          Start from{' '}
+          <select name="templateId" value={templateId} onChange={(e) => setTemplateId(e.currentTarget.value)}>
+            <option value="">my own template (paste or upload it below)</option>
+            {builtins.map((t) => (
+              <option key={t.id} value={t.id}>
+                built-in: {t.displayName} ({t.pushType === 'SCIM2.0' ? 'SCIM 2.0 API' : 'SCIM events'})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {!templateId && (
+        <>
+          <label>
+            Template file{' '}
+            <input
+              type="file"
+              name="templateFile"
+              accept=".yaml,.yml,text/yaml,application/yaml"
+              onChange={async (e) => {
+                const file = e.currentTarget.files?.[0];
+                if (file) setTemplateText(await file.text());
+              }}
+            />
+          </label>
+          <label>
+            Template
+            <textarea name="template" rows={16} spellcheck={false} value={templateText} onInput={(e) => setTemplateText(e.currentTarget.value)} required />
+          </label>
+        </>
+      )}
       <details>
         <summary>Verification settings (optional, JSON)</summary>
         <textarea
