@@ -27,6 +27,10 @@ const LOAD_BATCH = 1000;
 const CONCURRENCY = 16;
 const PG_URL = process.env.PUSHGRAPH_BENCH_DATABASE_URL || process.env.PUSHGRAPH_TEST_DATABASE_URL;
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+
+/** After a bulk load, as autovacuum would within a minute: fresh statistics, so plans see the real sizes. */
+type AfterLoad = () => Promise<void>;
 
 interface Row {
   backend: string;
@@ -117,7 +121,7 @@ async function loadUsers(resources: ScimResources, from: number, to: number): Pr
 }
 
 /** `filter=userName eq` lookups, one at a time, at each size; then, at 100k, a full import in pages of 100. */
-async function benchLookups(backend: string, store: GraphStore, app: FastifyInstance, sizes: number[]): Promise<void> {
+async function benchLookups(backend: string, store: GraphStore, app: FastifyInstance, sizes: number[], afterLoad: AfterLoad): Promise<void> {
   const { sor, token } = await newSor(store, 'lookups');
   const resources = new ScimResources(store, sor, 'http://bench/scim/v2', 'bench-load');
   const headers = { authorization: `Bearer ${token}` };
@@ -127,6 +131,7 @@ async function benchLookups(backend: string, store: GraphStore, app: FastifyInst
   for (const size of sizes) {
     const started = performance.now();
     await loadUsers(resources, loaded, size);
+    await afterLoad();
     const loadSeconds = (performance.now() - started) / 1000;
     console.error(`${backend}: loaded users ${loaded} to ${size} in ${loadSeconds.toFixed(0)} s`);
     loaded = size;
@@ -187,7 +192,7 @@ async function benchImport(backend: string, get: (path: string) => Promise<{ sta
 }
 
 /** Membership PATCH (add one, remove one) at each group size; groups are created in-process (no body limit). */
-async function benchMembership(backend: string, store: GraphStore, app: FastifyInstance): Promise<void> {
+async function benchMembership(backend: string, store: GraphStore, app: FastifyInstance, afterLoad: AfterLoad): Promise<void> {
   const { sor, token } = await newSor(store, 'groups');
   const resources = new ScimResources(store, sor, 'http://bench/scim/v2', 'bench-groups');
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
@@ -197,6 +202,7 @@ async function benchMembership(backend: string, store: GraphStore, app: FastifyI
     const members = Array.from({ length: size }, (_, i) => ({ value: `member-${size}-${i}` }));
     const { record } = await resources.create('Group', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `group of ${size}`, members });
     const createSeconds = (performance.now() - started) / 1000;
+    await afterLoad();
     const patch = (operations: unknown[]) =>
       app.inject({ method: 'PATCH', url: `/scim/v2/${sor.record.id}/Groups/${record.id}`, headers, payload: { schemas: [PATCH_OP], Operations: operations } });
     for (let i = 0; i < 20; i++) await patch([{ op: 'add', path: 'members', value: [{ value: `warm-${i}` }] }]);
@@ -224,17 +230,27 @@ async function bareRate(): Promise<number> {
   }
 }
 
-async function benchBackend(backend: string, databaseUrl: string, sizes: number[], bare: number): Promise<void> {
+async function benchBackend(backend: string, databaseUrl: string, sizes: number[], bare: number, afterLoad: AfterLoad = async () => undefined): Promise<void> {
   const store = openStore(databaseUrl);
   await store.migrate();
   const app = await buildApp({ store, publicUrl: 'http://bench', logger: false, rateLimitPerSecond: 1e9 });
   try {
     await benchCreates(backend, databaseUrl, store, bare);
-    await benchMembership(backend, store, app);
-    await benchLookups(backend, store, app, sizes);
+    await benchMembership(backend, store, app, afterLoad);
+    await benchLookups(backend, store, app, sizes, afterLoad);
   } finally {
     await app.close();
     await store.close();
+  }
+}
+
+async function analyze(connectionString: string, schemaName: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`ANALYZE "${schemaName}".scim_resources, "${schemaName}".scim_group_members, "${schemaName}".nodes, "${schemaName}".node_attribute_index`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -252,11 +268,11 @@ const dir = mkdtempSync(join(tmpdir(), 'pushgraph-bench-scim-'));
 const schema = `pushgraph_bench_${randomBytes(4).toString('hex')}`;
 try {
   const bare = await bareRate();
-  await benchBackend('SQLite', `sqlite:${join(dir, 'bench.db')}`, SIZES, bare);
-  if (PG_URL) {
+  if (BACKENDS.includes('sqlite')) await benchBackend('SQLite', `sqlite:${join(dir, 'bench.db')}`, SIZES, bare);
+  if (PG_URL && BACKENDS.includes('postgres')) {
     const url = new URL(PG_URL);
     url.searchParams.set('schema', schema);
-    await benchBackend('PostgreSQL', url.toString(), PG_SIZES, bare);
+    await benchBackend('PostgreSQL', url.toString(), PG_SIZES, bare, () => analyze(PG_URL, schema));
   }
 } finally {
   report();

@@ -37,6 +37,8 @@ export interface GraphProjection {
   upsert?: NodeRow[];
   /** Nodes deleted with everything below them. */
   delete?: NodeRef[];
+  /** Nodes whose entity has no child entities (a group member), deleted by key alone. */
+  deleteLeaves?: NodeRef[];
   /** Every child of `entity` under `parent` (ids `${parent.id}:…`) is deleted, except those in `keep`. */
   deleteChildren?: { parent: NodeRef; entity: string; keep?: readonly string[] }[];
 }

@@ -78,7 +78,7 @@ export interface MemberDelta {
 
 /** Each member is one child node, mapped as `{...group, members: [member]}` would map it; ids are `${group}:${value}`. */
 export function projectMembers(template: Template, entities: ScimEntities, group: JsonObject, delta: MemberDelta): Projection {
-  const graph: GraphProjection = { upsert: [], delete: [], deleteChildren: [] };
+  const graph: GraphProjection = { upsert: [], delete: [], deleteLeaves: [], deleteChildren: [] };
   const operations: GraphOperation[] = [];
   if (!entities.Group || entities.members.length === 0) return { graph, operations };
   const memberEntities = new Set(entities.members.map((entity) => entity.key));
@@ -93,8 +93,9 @@ export function projectMembers(template: Template, entities: ScimEntities, group
     for (const entity of memberEntities) graph.deleteChildren!.push({ parent, entity, keep: added.map((child) => child.id) });
     operations.push({ op: 'delete', entity: [...memberEntities].join(','), id: `${parent.id}:*` });
   }
+  const leaves = new Set(entities.members.filter((member) => !Object.values(template.entities).some((entity) => entity.parent === member.key)).map((member) => member.key));
   for (const child of childrenOf(delta.remove)) {
-    graph.delete!.push({ entity: child.entity, id: child.id });
+    (leaves.has(child.entity) ? graph.deleteLeaves! : graph.delete!).push({ entity: child.entity, id: child.id });
     operations.push({ op: 'delete', entity: child.entity, id: child.id });
   }
   graph.upsert = flattenTrees(added.map((child) => ({ ...child }))).map((row) => (row.parent ? row : { ...row, parent }));
@@ -105,7 +106,7 @@ export function projectMembers(template: Template, entities: ScimEntities, group
 export function mergeProjections(...projections: Projection[]): Projection {
   const graph: GraphProjection = {};
   for (const { graph: next } of projections) {
-    for (const key of ['replace', 'upsert', 'delete', 'deleteChildren'] as const) {
+    for (const key of ['replace', 'upsert', 'delete', 'deleteLeaves', 'deleteChildren'] as const) {
       const items = next[key] as unknown[] | undefined;
       if (items?.length) (graph[key] as unknown[]) = [...((graph[key] as unknown[] | undefined) ?? []), ...items];
     }

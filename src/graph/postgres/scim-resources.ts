@@ -33,7 +33,6 @@ export interface PostgresGraphWriter {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void>;
   writeRows(client: pg.PoolClient, sorId: string, rows: readonly NodeRow[], options: WriteOptions): Promise<void>;
-  deleteSubtree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<void>;
 }
 
 function query(name: string, text: string): { name: string; text: string } {
@@ -90,6 +89,28 @@ const SQL = {
      JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
      WHERE m.sor_id = $1 AND m.value = $2 ORDER BY r.id`,
   ),
+  // A node and everything below it, found first so the deletes below are index probes by key.
+  subtreeOf: query(
+    'subtreeOf',
+    `WITH RECURSIVE subtree (entity, id) AS (
+       SELECT n.entity, n.id FROM nodes n WHERE n.sor_id = $1 AND n.entity = $2 AND n.id = $3
+       UNION
+       SELECT c.entity, c.id FROM subtree s CROSS JOIN LATERAL (
+         SELECT n.entity, n.id FROM nodes n
+         WHERE n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
+       ) c
+     )
+     SELECT entity, id FROM subtree`,
+  ),
+  deleteIndexRows: query(
+    'deleteIndexRows',
+    `DELETE FROM node_attribute_index i USING unnest($2::text[], $3::text[]) AS d (entity, id)
+     WHERE i.sor_id = $1 AND i.entity = d.entity AND i.node_id = d.id`,
+  ),
+  deleteNodes: query(
+    'deleteNodes',
+    'DELETE FROM nodes n USING unnest($2::text[], $3::text[]) AS d (entity, id) WHERE n.sor_id = $1 AND n.entity = d.entity AND n.id = d.id',
+  ),
   // Children of one parent, found through the primary key by their id prefix, with everything below them.
   deleteChildren: query(
     'deleteChildren',
@@ -141,20 +162,29 @@ export class PostgresScimResources {
   }
 
   private async pushedDown(where: string, params: unknown[], query: ScimQuery): Promise<ScimQueryResult> {
-    const n = params.length;
-    const after = query.afterId === undefined ? '' : ` AND r.id > $${n + 3}`;
-    const values = [...params, query.count, query.afterId === undefined ? (query.offset ?? 0) : 0];
-    if (query.afterId !== undefined) values.push(query.afterId);
-    const result = await this.pool.query<ScimResourceRow>(
-      `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where}${after} ORDER BY ${orderBy(query)} LIMIT $${n + 1} OFFSET $${n + 2}`,
-      values,
-    );
-    let total = wholeResult(result.rows.length, query);
+    const rows = await this.page(where, params, query);
+    let total = wholeResult(rows.length, query);
     if (total === undefined) {
       const counted = await this.pool.query<{ count: string }>(`SELECT count(*) FROM scim_resources r WHERE ${where}`, params);
       total = Number(counted.rows[0]?.count ?? 0);
     }
-    return { resources: result.rows.map(toScimResource), total, pushedDown: true };
+    return { resources: rows.map(toScimResource), total, pushedDown: true };
+  }
+
+  /** In id order, a deep startIndex is skipped over the primary key alone, then the page is read from there. */
+  private async page(where: string, params: unknown[], query: ScimQuery): Promise<ScimResourceRow[]> {
+    const select = async (condition: string, values: unknown[], offset: number) => {
+      const n = values.length;
+      const sql = `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${condition} ORDER BY ${orderBy(query)} LIMIT $${n + 1} OFFSET $${n + 2}`;
+      return (await this.pool.query<ScimResourceRow>(sql, [...values, query.count, offset])).rows;
+    };
+    const next = `$${params.length + 1}`;
+    if (query.afterId !== undefined) return select(`${where} AND r.id > ${next}`, [...params, query.afterId], 0);
+    const offset = query.offset ?? 0;
+    if (offset === 0 || (query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
+    const first = await this.pool.query<{ id: string }>(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ${next}`, [...params, offset]);
+    const id = first.rows[0]?.id;
+    return id === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ${next}`, [...params, id], 0);
   }
 
   async members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
@@ -240,8 +270,25 @@ export class PostgresScimResources {
     });
   }
 
+  private async deleteSubtree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<void> {
+    const found = await client.query<{ entity: string; id: string }>({ ...SQL.subtreeOf, values: [sorId, entity, id] });
+    if (found.rows.length === 0) return;
+    await this.deleteByKey(client, sorId, found.rows);
+  }
+
+  /**
+   * By primary key, with the node's index rows. Member nodes are deleted this way: the recursive subtree query,
+   * planned once for all SoRs, hash-joins the whole nodes table when most nodes are one group's children.
+   */
+  private async deleteByKey(client: pg.PoolClient, sorId: string, refs: readonly { entity: string; id: string }[]): Promise<void> {
+    const columns = [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
+    await client.query({ ...SQL.deleteIndexRows, values: [sorId, ...columns] });
+    await client.query({ ...SQL.deleteNodes, values: [sorId, ...columns] });
+  }
+
   private async project(client: pg.PoolClient, sorId: string, graph: GraphProjection, options: WriteOptions): Promise<void> {
-    for (const ref of graph.delete ?? []) await this.graph.deleteSubtree(client, sorId, ref.entity, ref.id);
+    for (const ref of graph.delete ?? []) await this.deleteSubtree(client, sorId, ref.entity, ref.id);
+    if (graph.deleteLeaves?.length) await this.deleteByKey(client, sorId, graph.deleteLeaves);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
       const [from, to] = childIdRange(parent.id);
       await client.query({ ...SQL.deleteChildren, values: [sorId, entity, from, to, parent.entity, parent.id, keep ?? []] });

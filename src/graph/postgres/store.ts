@@ -281,9 +281,6 @@ export class PostgresGraphStore implements GraphStore {
         if (rewritten.length > 0) await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
         await this.insertIndexRows(client, sorId, sorted, options);
       },
-      deleteSubtree: async (client, sorId, entity, id) => {
-        await client.query({ ...SQL.deleteSubtree, values: [sorId, entity, id] });
-      },
     });
     this.batchReads = new PostgresBatchReads(this.pool);
   }

@@ -94,14 +94,22 @@ export class SqliteScimResources {
   }
 
   private pushedDown(where: string, params: unknown[], query: ScimQuery): ScimQueryResult {
-    const page = query.afterId === undefined ? where : `${where} AND r.id > ?`;
-    const pageParams = query.afterId === undefined ? params : [...params, query.afterId];
-    const offset = query.afterId === undefined ? (query.offset ?? 0) : 0;
-    const rows = this.db
-      .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${page} ORDER BY ${orderBy(query)} LIMIT ? OFFSET ?`)
-      .all(...pageParams, query.count, offset) as ScimResourceRow[];
+    const rows = this.page(where, params, query);
     const total = wholeResult(rows.length, query) ?? (this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number);
     return { resources: rows.map(toScimResource), total, pushedDown: true };
+  }
+
+  /** In id order, a deep startIndex is skipped over the primary key alone, then the page is read from there. */
+  private page(where: string, params: unknown[], query: ScimQuery): ScimResourceRow[] {
+    const select = (condition: string, values: unknown[], offset: number) =>
+      this.db
+        .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${condition} ORDER BY ${orderBy(query)} LIMIT ? OFFSET ?`)
+        .all(...values, query.count, offset) as ScimResourceRow[];
+    if (query.afterId !== undefined) return select(`${where} AND r.id > ?`, [...params, query.afterId], 0);
+    const offset = query.offset ?? 0;
+    if (offset === 0 || (query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
+    const first = this.db.prepare(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ?`).pluck().get(...params, offset) as string | undefined;
+    return first === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ?`, [...params, first], 0);
   }
 
   members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): ScimMemberRecord[] {
@@ -184,7 +192,7 @@ export class SqliteScimResources {
   }
 
   private project(sorId: string, graph: GraphProjection, options: WriteOptions): void {
-    for (const ref of graph.delete ?? []) this.graph.deleteSubtree(sorId, ref.entity, ref.id);
+    for (const ref of [...(graph.delete ?? []), ...(graph.deleteLeaves ?? [])]) this.graph.deleteSubtree(sorId, ref.entity, ref.id);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
       const kept = new Set(keep);
       const [from, to] = childIdRange(parent.id);

@@ -91,6 +91,11 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     const page = (await h.scim('GET', '/Users?sortBy=userName&startIndex=2&count=2')).json();
     expect(page).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
     expect(page.Resources.map((user: { userName: string }) => user.userName)).toEqual(['Bob@Example.org', 'carol@example.com']);
+    const byId = [...ids.values()].sort();
+    const deep = (await h.scim('GET', '/Users?startIndex=3&count=2')).json();
+    expect(deep.Resources.map((user: { id: string }) => user.id)).toEqual(byId.slice(2, 4));
+    const deepDown = (await h.scim('GET', '/Users?startIndex=2&count=2&sortOrder=descending')).json();
+    expect(deepDown.Resources.map((user: { id: string }) => user.id)).toEqual([...byId].reverse().slice(1, 3));
     const counted = (await h.scim('GET', '/Users?count=0')).json();
     expect(counted).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
     expect((await h.scim('GET', '/Users?startIndex=0&count=-5')).json()).toMatchObject({ startIndex: 1, itemsPerPage: 0 });
