@@ -9,6 +9,7 @@ interface SorCreateOptions {
   template?: string;
   scim?: boolean;
   events?: boolean;
+  relaxedSchemaChecks?: boolean;
   pushType?: string;
   displayName?: string;
   verification?: string;
@@ -24,6 +25,7 @@ export function registerSorCommands(program: Command): void {
     .option('--template <file>', 'an SGNL-format YAML template')
     .option('--scim', 'a SCIM 2.0 push SoR with the built-in template')
     .option('--events', 'a SCIM events (SET) SoR with the built-in template for Users, Groups and memberships')
+    .option('--relaxed-schema-checks', 'SCIM 2.0: accept resources whose "schemas" is missing or incomplete (noted in the request log)')
     .option('--push-type <type>', 'SCIM (SCIM events) or SCIM2.0; overrides the template')
     .option('--display-name <name>', 'overrides the template\'s displayName')
     .option('--verification <file>', 'a JSON file with verification settings (SET SoRs)')
@@ -38,6 +40,7 @@ export function registerSorCommands(program: Command): void {
           : { template: await readText(options.template!) };
       if (options.pushType) body.pushType = options.pushType;
       if (options.displayName) body.displayName = options.displayName;
+      if (options.relaxedSchemaChecks) body.scim = { schemaChecks: 'relaxed' };
       if (options.verification) body.verification = parseJson(await readText(options.verification), options.verification);
       await withStore(command, async (store, config) => {
         const created = await new SystemsOfRecord(store).create(readSystemOfRecordRequest(body));

@@ -27,6 +27,7 @@ export interface PushEventRow {
   operations: unknown;
   applied_at: string | Date | null;
   attempts: number;
+  notes: unknown;
 }
 
 function json<T>(value: unknown, textual: boolean): T | undefined {
@@ -61,6 +62,7 @@ export function toPushEvent(row: PushEventRow, jsonAsText: boolean): PushEventRe
     extracted: json(row.extracted, jsonAsText),
     operations: json<GraphOperation[]>(row.operations, jsonAsText),
     appliedAt: row.applied_at === null ? undefined : isoTime(row.applied_at),
+    notes: json<string[]>(row.notes, jsonAsText),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
@@ -93,12 +95,13 @@ export function pushEventValues(event: PushEventRecord): unknown[] {
     jsonOrNull(event.operations),
     event.appliedAt ?? null,
     event.attempts,
+    jsonOrNull(event.notes),
   ];
 }
 
 export const PUSH_EVENT_COLUMNS =
   'id, sor_id, received_at, protocol, method, path, remote_address, authentication, status, http_status, error_code, ' +
-  'error_description, event_type, subject, jti, dedup_key, raw, decoded, extracted, operations, applied_at, attempts';
+  'error_description, event_type, subject, jti, dedup_key, raw, decoded, extracted, operations, applied_at, attempts, notes';
 
 export function jsonOrNull(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);

@@ -52,6 +52,8 @@ export interface PushEventRecord {
   operations?: GraphOperation[];
   appliedAt?: string;
   attempts: number;
+  /** What the receiver relaxed or fixed up to accept the request (a missing core schema, …). */
+  notes?: string[];
 }
 
 export interface PushEventQuery {

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '../template/model.js';
-import type { EntityNode, PushTokenRecord, SystemOfRecordRecord } from './store.js';
+import type { EntityNode, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
 
 /** SQLite returns times and JSON as text; PostgreSQL returns Date and parsed jsonb. */
 type Time = string | Date;
@@ -13,6 +13,7 @@ export interface SystemOfRecordRow {
   delivery_method: string;
   template_yaml: string;
   verification: Json<Record<string, unknown>>;
+  options: Json<SystemOfRecordOptions> | null;
   created_at: Time;
   updated_at: Time;
 }
@@ -60,6 +61,7 @@ export function toSystemOfRecord(row: SystemOfRecordRow): SystemOfRecordRecord {
     updatedAt: isoTime(row.updated_at),
   };
   if (row.description !== null) sor.description = row.description;
+  if (row.options !== null && row.options !== undefined) sor.options = parseJson(row.options);
   return sor;
 }
 

@@ -60,8 +60,18 @@ export interface SystemOfRecordRecord {
   templateYaml: string;
   /** Verification settings (CONTRACT.md), as JSON. */
   verification: Record<string, unknown>;
+  options?: SystemOfRecordOptions;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Per-SoR switches beyond the template. */
+export interface SystemOfRecordOptions {
+  /**
+   * SCIM 2.0: `strict` (the default) refuses a resource whose `schemas` is missing, lacks the core schema or
+   * disagrees with the extensions it carries; `relaxed` fixes them up and notes it in the request log.
+   */
+  scimSchemaChecks?: 'strict' | 'relaxed';
 }
 
 export interface PushTokenRecord {

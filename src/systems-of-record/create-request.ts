@@ -1,4 +1,5 @@
 import { stringify as toYaml } from 'yaml';
+import type { SystemOfRecordOptions } from '../graph/store.js';
 import { badRequest } from '../http/problem.js';
 import { getBuiltinTemplate, builtinTemplates } from '../template/builtin.js';
 
@@ -9,10 +10,23 @@ export interface SystemOfRecordRequest {
   displayName?: string;
   description?: string;
   verification?: unknown;
+  options?: SystemOfRecordOptions;
 }
 
 const DEFAULT_SCIM2_TEMPLATE = 'scim-2.0-push';
-const BODY_FIELDS = new Set(['template', 'templateId', 'pushType', 'displayName', 'description', 'verification']);
+const BODY_FIELDS = new Set(['template', 'templateId', 'pushType', 'displayName', 'description', 'verification', 'scim']);
+
+/** `{"scim": {"schemaChecks": "strict" | "relaxed"}}` for SCIM 2.0 SoRs. */
+function readScimOptions(scim: unknown): SystemOfRecordOptions {
+  const checks = (scim as { schemaChecks?: unknown } | null)?.schemaChecks;
+  const extra = typeof scim === 'object' && scim !== null ? Object.keys(scim).filter((k) => k !== 'schemaChecks') : [];
+  if (typeof scim !== 'object' || scim === null || Array.isArray(scim) || extra.length > 0 || (checks !== 'strict' && checks !== 'relaxed')) {
+    throw badRequest('"scim" must be {"schemaChecks": "strict"} or {"schemaChecks": "relaxed"}', {
+      errors: [{ place: 'scim.schemaChecks', message: 'must be "strict" (the default) or "relaxed"' }],
+    });
+  }
+  return { scimSchemaChecks: checks };
+}
 
 /**
  * Accepts the body shapes of CONTRACT.md: the YAML template itself, `{"template": YAML string or object}`,
@@ -42,6 +56,7 @@ export function readSystemOfRecordRequest(body: unknown): SystemOfRecordRequest 
     displayName: fields.displayName as string | undefined,
     description: fields.description as string | undefined,
     verification: fields.verification,
+    ...(fields.scim === undefined ? {} : { options: readScimOptions(fields.scim) }),
   };
   if (fields.template !== undefined && fields.templateId !== undefined) {
     throw badRequest('send either "template" or "templateId", not both');

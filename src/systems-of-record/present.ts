@@ -35,6 +35,7 @@ export function presentSystemOfRecord(sor: SystemOfRecord, publicUrl: string, op
     endpoints: endpointsOf(publicUrl, record.id, record.pushType),
     exampleCurl: exampleCurl(endpointsOf(publicUrl, record.id, record.pushType)),
     verification: redactVerification(sor.verification),
+    ...(record.pushType === 'SCIM2.0' ? { scim: { schemaChecks: record.options?.scimSchemaChecks ?? 'strict' } } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(options.withTemplate ? { template: record.templateYaml } : {}),

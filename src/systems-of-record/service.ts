@@ -35,6 +35,7 @@ export class SystemsOfRecord {
       deliveryMethod: template.deliveryMethod ?? 'entityPush',
       templateYaml: request.templateYaml,
       verification: verification as unknown as Record<string, unknown>,
+      ...(request.options ? { options: request.options } : {}),
       createdAt: at,
       updatedAt: at,
     };
@@ -55,6 +56,7 @@ export class SystemsOfRecord {
       deliveryMethod: template.deliveryMethod ?? 'entityPush',
       templateYaml: request.templateYaml,
       verification: verification as unknown as Record<string, unknown>,
+      options: request.options ?? existing.options,
       updatedAt: laterThan(existing.updatedAt, now).toISOString(),
     };
     if (!(await this.store.updateSystemOfRecord(record))) throw sorNotFound(id);

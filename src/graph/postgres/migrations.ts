@@ -147,6 +147,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX push_events_operations ON push_events USING gin (operations jsonb_path_ops);
     `,
   },
+  {
+    version: 6,
+    description: 'per-SoR options (SCIM schema checks); notes on logged requests (what was relaxed)',
+    sql: `
+      ALTER TABLE systems_of_record ADD COLUMN options jsonb;
+      ALTER TABLE push_events ADD COLUMN notes jsonb;
+    `,
+  },
 ];
 
 /**

@@ -12,7 +12,7 @@ import {
 import type { PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',')
-  .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations/.test(column) ? '::jsonb' : ''}`)
+  .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations|notes/.test(column) ? '::jsonb' : ''}`)
   .join(', ');
 
 const SQL = {

@@ -64,15 +64,15 @@ const SQL = {
   insertSor: query(
     'insertSor',
     `INSERT INTO systems_of_record
-       (id, display_name, description, push_type, delivery_method, template_yaml, verification, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+       (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)`,
   ),
   getSor: query('getSor', 'SELECT * FROM systems_of_record WHERE id = $1'),
   listSors: query('listSors', 'SELECT * FROM systems_of_record ORDER BY created_at, id'),
   updateSor: query(
     'updateSor',
     `UPDATE systems_of_record SET display_name = $2, description = $3, push_type = $4, delivery_method = $5,
-       template_yaml = $6, verification = $7::jsonb, updated_at = $8
+       template_yaml = $6, verification = $7::jsonb, options = $8::jsonb, updated_at = $9
      WHERE id = $1`,
   ),
   deleteSor: query('deleteSor', 'DELETE FROM systems_of_record WHERE id = $1'),
@@ -733,6 +733,7 @@ function sorValues(sor: SystemOfRecordRecord): unknown[] {
     sor.deliveryMethod,
     sor.templateYaml,
     JSON.stringify(sor.verification),
+    sor.options === undefined ? null : JSON.stringify(sor.options),
   ];
 }
 

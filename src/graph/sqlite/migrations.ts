@@ -173,6 +173,14 @@ export const migrations: readonly Migration[] = [
           AND json_extract(o.value, '$.entity') IS NOT NULL AND json_extract(o.value, '$.id') IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: 'per-SoR options (SCIM schema checks); notes on logged requests (what was relaxed)',
+    sql: `
+      ALTER TABLE systems_of_record ADD COLUMN options TEXT;
+      ALTER TABLE push_events ADD COLUMN notes TEXT;
+    `,
+  },
 ];
 
 /** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */

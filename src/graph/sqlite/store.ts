@@ -69,12 +69,13 @@ const SQL = {
   setSettingIfAbsent: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
 
   insertSor: `INSERT INTO systems_of_record
-      (id, display_name, description, push_type, delivery_method, template_yaml, verification, created_at, updated_at)
-    VALUES (@id, @displayName, @description, @pushType, @deliveryMethod, @templateYaml, @verification, @createdAt, @updatedAt)`,
+      (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, created_at, updated_at)
+    VALUES (@id, @displayName, @description, @pushType, @deliveryMethod, @templateYaml, @verification, @options, @createdAt, @updatedAt)`,
   getSor: 'SELECT * FROM systems_of_record WHERE id = ?',
   listSors: 'SELECT * FROM systems_of_record ORDER BY created_at, id',
   updateSor: `UPDATE systems_of_record SET display_name = @displayName, description = @description, push_type = @pushType,
-      delivery_method = @deliveryMethod, template_yaml = @templateYaml, verification = @verification, updated_at = @updatedAt
+      delivery_method = @deliveryMethod, template_yaml = @templateYaml, verification = @verification, options = @options,
+      updated_at = @updatedAt
     WHERE id = @id`,
   deleteSor: 'DELETE FROM systems_of_record WHERE id = ?',
 
@@ -521,6 +522,7 @@ function sorParams(sor: SystemOfRecordRecord): Record<string, string | null> {
     deliveryMethod: sor.deliveryMethod,
     templateYaml: sor.templateYaml,
     verification: JSON.stringify(sor.verification),
+    options: sor.options === undefined ? null : JSON.stringify(sor.options),
     createdAt: sor.createdAt,
     updatedAt: sor.updatedAt,
   };

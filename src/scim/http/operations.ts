@@ -10,6 +10,7 @@ import { ENTERPRISE_USER_SCHEMA } from '../patch/index.js';
 import { notModified } from '../preconditions.js';
 import { etagOf, locationOf, renderGroupOf, renderMember, renderResource } from '../render.js';
 import { RESOURCE_TYPES } from '../resource-document.js';
+import { checkSchemas, type SchemaChecks } from '../check-schemas.js';
 import { requireBody, type ScimResources } from '../resources.js';
 import { LIST_RESPONSE } from './discovery.js';
 
@@ -22,6 +23,8 @@ export interface ScimReply {
   eventType?: string;
   operations?: GraphOperation[];
   extracted?: unknown;
+  /** What was let through to accept the request, for the request log. */
+  notes?: string[];
 }
 
 export interface OperationContext {
@@ -29,6 +32,7 @@ export interface OperationContext {
   sorId: string;
   baseUrl: string;
   resources: ScimResources;
+  schemaChecks: SchemaChecks;
 }
 
 export interface ReadOptions {
@@ -116,8 +120,10 @@ function subjectOf(type: ResourceType, id: string): string {
 
 export async function createResource(context: OperationContext, type: ResourceType, body: unknown, read: ReadOptions): Promise<ScimReply> {
   const selection = selectionOf(read);
+  const notes = checkSchemas(type, requireBody(body), context.schemaChecks);
   const { record, projection } = await context.resources.create(type, requireBody(body));
   return {
+    ...(notes.length > 0 ? { notes } : {}),
     status: 201,
     body: await present(context, record, selection),
     headers: resourceHeaders(context, record),
@@ -138,8 +144,10 @@ export async function getResource(context: OperationContext, type: ResourceType,
 
 export async function replaceResource(context: OperationContext, type: ResourceType, id: string, body: unknown, read: ReadOptions, ifMatch?: string): Promise<ScimReply> {
   const selection = selectionOf(read);
+  const notes = checkSchemas(type, requireBody(body), context.schemaChecks);
   const { record, projection } = await context.resources.replace(type, id, requireBody(body), ifMatch);
   return {
+    ...(notes.length > 0 ? { notes } : {}),
     status: 200,
     body: await present(context, record, selection),
     headers: resourceHeaders(context, record),

@@ -60,7 +60,13 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     if (!limit.ok) throw new ScimError(429, `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, undefined, limit.retryAfterSeconds);
     await authenticate(store, sor.record.id, request.headers.authorization, state.record.authentication);
     const baseUrl = `${publicUrl}/scim/v2/${sor.record.id}`;
-    state.context = { store, sorId: sor.record.id, baseUrl, resources: new ScimResources(store, sor, baseUrl, state.record.id) };
+    state.context = {
+      store,
+      sorId: sor.record.id,
+      baseUrl,
+      resources: new ScimResources(store, sor, baseUrl, state.record.id),
+      schemaChecks: sor.record.options?.scimSchemaChecks ?? 'strict',
+    };
   });
   app.setErrorHandler(async (error: FastifyError | ScimError, request, reply) => {
     const refusal = asScimError(error);
@@ -157,7 +163,7 @@ async function record(
   store: GraphStore,
   request: FastifyRequest,
   status: number,
-  outcome: Partial<Pick<ScimReply, 'subject' | 'eventType' | 'operations' | 'extracted'>> & { errorCode?: string; errorDescription?: string },
+  outcome: Partial<Pick<ScimReply, 'subject' | 'eventType' | 'operations' | 'extracted' | 'notes'>> & { errorCode?: string; errorDescription?: string },
 ): Promise<void> {
   const state = request.scimRequest;
   if (!state) return;
@@ -173,6 +179,7 @@ async function record(
   if (outcome.eventType !== undefined) entry.eventType = outcome.eventType;
   if (outcome.operations?.length) entry.operations = loggedOperations(outcome.operations);
   if (outcome.extracted !== undefined) entry.extracted = outcome.extracted;
+  if (outcome.notes?.length) entry.notes = outcome.notes;
   if (outcome.errorCode !== undefined) entry.errorCode = outcome.errorCode;
   if (outcome.errorDescription !== undefined) entry.errorDescription = outcome.errorDescription;
   try {
