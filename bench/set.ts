@@ -10,12 +10,14 @@ import type { GraphStore } from '../src/graph/store.js';
 import { readSystemOfRecordRequest } from '../src/systems-of-record/create-request.js';
 import { createPushToken } from '../src/systems-of-record/push-tokens.js';
 import { SystemsOfRecord } from '../src/systems-of-record/service.js';
-import { percentile, postAll, type LoadResult } from './lib/load.js';
+import { percentile, postAll, postPaced, type LoadResult } from './lib/load.js';
 import { startProcess, startService, stop, waitUntilReady } from './lib/processes.js';
 import { freePort } from '../test/support/service-process.js';
 
 const EVENTS = Number(process.env.BENCH_SET_EVENTS ?? 20_000);
 const CONCURRENCY = 64;
+const PACED_RATE = 200;
+const PACED_SECONDS = 10;
 const PG_URL = process.env.PUSHGRAPH_BENCH_DATABASE_URL || process.env.PUSHGRAPH_TEST_DATABASE_URL;
 const TEMPLATE = `displayName: Bench
 pushType: SCIM
@@ -58,9 +60,9 @@ function claims(run: string, i: number): JWTPayload {
   };
 }
 
-async function signAll(run: string, sign: (payload: JWTPayload) => Promise<string>): Promise<string[]> {
+async function signAll(run: string, sign: (payload: JWTPayload) => Promise<string>, count = EVENTS): Promise<string[]> {
   const bodies: string[] = [];
-  for (let i = 0; i < EVENTS; i++) bodies.push(await sign(claims(run, i)));
+  for (let i = 0; i < count; i++) bodies.push(await sign(claims(run, i)));
   return bodies;
 }
 
@@ -75,6 +77,23 @@ async function applyDelayP99(store: GraphStore, sorId: string, expected: number)
     for (const event of page.items as PushEventRecord[]) delays.push(Date.parse(event.appliedAt!) - Date.parse(event.receivedAt));
     cursor = page.nextCursor;
   } while (cursor && delays.length < expected);
+  return percentile(delays, 99);
+}
+
+/** The p99 receipt-to-graph delay of one run's events (jti prefix), read from the event log. */
+async function applyDelayP99Since(store: GraphStore, sorId: string, jtiPrefix: string): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  while ((await store.pendingPushEvents(1)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const delays: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listPushEvents(sorId, { status: 'applied', limit: 1000, cursor });
+    for (const event of page.items as PushEventRecord[]) {
+      if (event.jti?.startsWith(jtiPrefix)) delays.push(Date.parse(event.appliedAt!) - Date.parse(event.receivedAt));
+    }
+    cursor = page.nextCursor;
+    if (page.items.some((event) => !event.jti?.startsWith(jtiPrefix))) break;
+  } while (cursor);
   return percentile(delays, 99);
 }
 
@@ -106,6 +125,18 @@ async function benchBackend(name: string, databaseUrl: string): Promise<Scenario
     const es256 = await signAll('es', (p) => new SignJWT(p).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid: 'bench' }).sign(privateKey));
     const esResult = await postAll(endpoint, es256, headers, CONCURRENCY);
     scenarios.push({ name: `${name} ES256`, result: esResult, applyDelayP99Ms: await applyDelayP99(store, sor.record.id, 2 * EVENTS) });
+    // Normal load: a steady rate well under capacity, where "visible within milliseconds" is the promise.
+    const paced = await signAll(
+      'paced',
+      (p) => new SignJWT(p).setProtectedHeader({ alg: 'HS256', typ: 'secevent+jwt' }).sign(new TextEncoder().encode(token)),
+      PACED_RATE * PACED_SECONDS,
+    );
+    const pacedResult = await postPaced(endpoint, paced, headers, PACED_RATE);
+    scenarios.push({
+      name: `${name} HS256 at ${PACED_RATE}/s`,
+      result: pacedResult,
+      applyDelayP99Ms: await applyDelayP99Since(store, sor.record.id, 'paced-'),
+    });
   } finally {
     await stop(service);
     await store.close();

@@ -37,6 +37,34 @@ export async function postAll(
   return { requests: bodies.length, seconds, perSecond: bodies.length / seconds, statuses, latenciesMs };
 }
 
+/** POSTs the bodies at a steady rate (a sender under normal load), each as soon as its time comes. */
+export async function postPaced(
+  url: string,
+  bodies: readonly string[],
+  headers: Record<string, string>,
+  ratePerSecond: number,
+): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const target = new URL(url);
+  const latenciesMs: number[] = [];
+  const statuses: Record<number, number> = {};
+  const started = performance.now();
+  await Promise.all(
+    bodies.map(async (body, i) => {
+      const due = started + (i * 1000) / ratePerSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const sent = performance.now();
+      const status = await post(agent, target, body, headers);
+      latenciesMs.push(performance.now() - sent);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { requests: bodies.length, seconds, perSecond: bodies.length / seconds, statuses, latenciesMs };
+}
+
 function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(

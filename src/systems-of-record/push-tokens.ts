@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PushAuthentication } from '../graph/push-events.js';
 import type { GraphStore, PushTokenRecord } from '../graph/store.js';
 import { matchesHash, randomSecret, sha256Hex } from '../admin/secrets.js';
 import { badRequest, notFound } from '../http/problem.js';
@@ -70,9 +71,9 @@ export async function rotatePushToken(
   return { ...created, previous: { id: tokenId, expiresAt: previous.expiresAt ?? graceEnd.toISOString() } };
 }
 
-export type PushTokenCheck =
-  | { ok: true; token: PushTokenRecord }
-  | { ok: false; reason: 'malformed' | 'unknown' | 'other-sor' | 'revoked' | 'expired'; token?: PushTokenRecord };
+export type PushTokenRefusal = 'malformed' | 'unknown' | 'other-sor' | 'revoked' | 'expired';
+
+export type PushTokenCheck = { ok: true; token: PushTokenRecord } | { ok: false; reason: PushTokenRefusal; token?: PushTokenRecord };
 
 /** Checks a presented push token for one SoR. The reason is for the event log, never for the caller. */
 export async function checkPushToken(store: GraphStore, sorId: string, presented: string, now = new Date()): Promise<PushTokenCheck> {
@@ -84,4 +85,54 @@ export async function checkPushToken(store: GraphStore, sorId: string, presented
   if (token.revokedAt) return { ok: false, reason: 'revoked', token };
   if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired', token };
   return { ok: true, token };
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const EXPIRY_WARNING_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Checks a presented push token for a push endpoint, noting the outcome in `auth` for the event log (why a
+ * token was refused is for operators only). A valid token's last use is recorded to the minute, and a
+ * token in use that expires within 7 days gets a warning in the log.
+ */
+export async function acceptPushToken(
+  store: GraphStore,
+  sorId: string,
+  presented: string,
+  auth: PushAuthentication,
+  log?: { warn(object: object, message: string): void },
+  now = new Date(),
+): Promise<PushTokenRecord | undefined> {
+  const check = await checkPushToken(store, sorId, presented, now);
+  if (!check.ok) {
+    auth.bearer = 'invalid';
+    if (check.token?.sorId === sorId) auth.tokenId = check.token.id;
+    auth.reason = describeRefusal(check.reason, check.token?.expiresAt);
+    return undefined;
+  }
+  auth.bearer = 'valid';
+  auth.tokenId = check.token.id;
+  const { token } = check;
+  if (!token.lastUsedAt || now.getTime() - Date.parse(token.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
+    await store.touchPushToken(token.id, now);
+    if (token.expiresAt && Date.parse(token.expiresAt) - now.getTime() <= EXPIRY_WARNING_MS) {
+      log?.warn({ sorId, tokenId: token.id, expiresAt: token.expiresAt }, 'a push token in use expires within 7 days; rotate it');
+    }
+  }
+  return token;
+}
+
+function describeRefusal(reason: PushTokenRefusal, expiresAt: string | undefined): string {
+  switch (reason) {
+    case 'expired':
+      return `push token expired at ${expiresAt}`;
+    case 'other-sor':
+      return 'push token of another system of record';
+    case 'revoked':
+      return 'push token revoked';
+    case 'malformed':
+      return 'bearer token is not a pushgraph push token';
+    default:
+      return 'unknown push token';
+  }
 }

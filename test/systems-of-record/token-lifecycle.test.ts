@@ -48,6 +48,19 @@ describe.each(backends())('push token lifecycle on $name', (backend) => {
     expect(listed.find((t: { id: string }) => t.id === id).status).toBe('expired');
   });
 
+  it('refuses a token that expired a second ago on the SCIM 2.0 endpoint too, with the reason in the request log', async () => {
+    const scimSor = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { pushType: 'SCIM2.0' } })).json().id;
+    const expiresAt = new Date(Date.now() - 1000).toISOString();
+    const id = 'fedcba9876543210';
+    const token = `pgt_${id}_expired-scim-token-secret-00000000000000`;
+    await store.createPushToken({ id, sorId: scimSor, hash: sha256Hex(token), createdAt: new Date(Date.now() - 60_000).toISOString(), expiresAt });
+    const refused = await app.inject({ method: 'GET', url: `/scim/v2/${scimSor}/Users`, headers: { authorization: `Bearer ${token}` } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).not.toContain('expired');
+    const log = (await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${scimSor}/events?status=refused`, headers: admin })).json();
+    expect(log.items[0]).toMatchObject({ protocol: 'scim', authentication: { bearer: 'invalid', tokenId: id, reason: `push token expired at ${expiresAt}` } });
+  });
+
   it('rotates without downtime: the new token works at once, the old one until the grace period ends', async () => {
     const old = (await app.inject({ method: 'POST', url: url(tokens), headers: admin, payload: { description: 'okta' } })).json();
     expect((await push(old.token)).statusCode).toBe(202);

@@ -58,7 +58,7 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     request.scimRequest = state;
     const limit = rateLimiter.take(sor.record.id);
     if (!limit.ok) throw new ScimError(429, `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, undefined, limit.retryAfterSeconds);
-    await authenticate(store, sor.record.id, request.headers.authorization, state.record.authentication);
+    await authenticate(store, sor.record.id, request.headers.authorization, state.record.authentication, request.log);
     const baseUrl = `${publicUrl}/scim/v2/${sor.record.id}`;
     state.context = {
       store,
