@@ -58,7 +58,8 @@ export interface ScimMemberWrite {
 
 export interface ScimChange {
   resource: ScimResourceWrite;
-  members?: ScimMemberWrite;
+  /** One group's member changes; several when a deleted User leaves every group it was in. */
+  members?: ScimMemberWrite | readonly ScimMemberWrite[];
   graph: GraphProjection;
   options: WriteOptions;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ScimChange, ScimMemberRecord, ScimResourceRecord } from '../graph/scim-resources.js';
+import type { ScimChange, ScimMemberRecord, ScimMemberWrite, ScimResourceRecord } from '../graph/scim-resources.js';
 import type { GraphStore, WriteOptions } from '../graph/store.js';
 import { indexedAttributesOf } from '../graph/tree.js';
 import type { SystemOfRecord } from '../systems-of-record/service.js';
@@ -121,14 +121,30 @@ export class ScimResources {
     checkIfMatch(ifMatch, current);
     const entity = this.entities[type];
     const node = entity ? { entity: entity.key, id: this.nodeIdOf(current, entity) } : undefined;
-    const projection: Projection = { graph: { delete: node ? [node] : [] }, operations: node ? [{ op: 'delete', ...node }] : [] };
+    const own: Projection = { graph: { delete: node ? [node] : [] }, operations: node ? [{ op: 'delete', ...node }] : [] };
+    const leaving = type === 'User' ? await this.leaveGroups(id) : { members: [], projection: { graph: {}, operations: [] } };
+    const projection = mergeProjections(own, leaving.projection);
     const result = await this.store.applyScimChange(this.sorId, {
       resource: { kind: 'delete', resourceType: type, id, ...(ifMatch === undefined ? {} : { expectedVersion: current.version }) },
+      ...(leaving.members.length > 0 ? { members: leaving.members } : {}),
       graph: projection.graph,
       options: this.options,
     });
     if (result === 'stale') throw ifMatch === undefined ? notFound(`no ${type} with id "${id}"`) : preconditionFailed(`the ${type} changed; read it and retry`);
     return projection;
+  }
+
+  /** A deleted User leaves every group it was in (its member rows and GroupMember nodes go with it). */
+  private async leaveGroups(userId: string): Promise<{ members: ScimMemberWrite[]; projection: Projection }> {
+    const groups = await this.store.scimGroupsOf(this.sorId, userId);
+    const projections: Projection[] = [];
+    for (const { id } of groups) {
+      const group = await this.store.getScimResource(this.sorId, 'Group', id);
+      if (!group) continue;
+      const delta = { removeAll: false, add: [], remove: [{ value: userId }] };
+      projections.push(projectMembers(this.sor.template, this.entities, renderResource(group, this.baseUrl), delta));
+    }
+    return { members: groups.map(({ id }) => ({ groupId: id, remove: [userId] })), projection: mergeProjections(...projections) };
   }
 
   private recordOf(type: ResourceType, incoming: IncomingResource, version: number, created: string, modified: string): ScimResourceRecord {

@@ -208,7 +208,7 @@ export class PostgresScimResources {
     try {
       return await this.graph.transaction(async (client): Promise<ScimChangeResult> => {
         if (!(await this.writeResource(client, sorId, change.resource))) return 'stale';
-        if (change.members) await this.writeMembers(client, sorId, change.members);
+        for (const members of [change.members ?? []].flat()) await this.writeMembers(client, sorId, members);
         await this.project(client, sorId, change.graph, change.options);
         return 'ok';
       });

@@ -137,7 +137,7 @@ export class SqliteScimResources {
       return this.db
         .transaction((): ScimChangeResult => {
           if (!this.writeResource(sorId, change.resource)) return 'stale';
-          if (change.members) this.writeMembers(sorId, change.members);
+          for (const members of [change.members ?? []].flat()) this.writeMembers(sorId, members);
           this.project(sorId, change.graph, change.options);
           return 'ok';
         })

@@ -87,6 +87,22 @@ describe.each(backends())('SCIM writes in the graph on $name', (backend) => {
     expect((await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "imp-4@example.com"')}`)).json().totalResults).toBe(0);
   });
 
+  it('takes a deleted user out of every group it was in, in SCIM and in the graph', async () => {
+    const leaver = await h.createUser('leaver@example.com');
+    const stayer = await h.createUser('stayer@example.com');
+    const first = await h.createGroup('Leavers One', [leaver, stayer]);
+    const second = await h.createGroup('Leavers Two', [leaver]);
+    expect((await h.node('GroupMember', `${first}:${leaver}`)).statusCode).toBe(200);
+    expect((await h.scim('DELETE', `/Users/${leaver}`)).statusCode).toBe(204);
+    const members = async (group: string) =>
+      ((await h.scim('GET', `/Groups/${group}`)).json().members ?? []).map((m: { value: string }) => m.value);
+    expect(await members(first)).toEqual([stayer]);
+    expect(await members(second)).toEqual([]);
+    expect((await h.node('GroupMember', `${first}:${leaver}`)).statusCode).toBe(404);
+    expect((await h.node('GroupMember', `${second}:${leaver}`)).statusCode).toBe(404);
+    expect((await h.node('GroupMember', `${first}:${stayer}`)).statusCode).toBe(200);
+  });
+
   it('touches only the changed member node on a membership PATCH', async () => {
     const members = Array.from({ length: 50 }, (_, index) => `touch-${index}`);
     const id = await h.createGroup('Touch', members);
