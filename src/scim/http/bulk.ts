@@ -16,25 +16,40 @@ interface BulkOperation {
 }
 
 /**
- * RFC 7644 §3.7: operations run in order, each on its own (not one transaction); `bulkId:x` anywhere in a
- * later operation's path or data is replaced by the id the operation with bulkId x created. Forward references
- * are not resolved: such an operation fails with 409 and the client may retry it.
+ * RFC 7644 §3.7: operations run in order, each on its own (not one transaction); `bulkId:x` anywhere in an
+ * operation's path or data is replaced by the id the POST with bulkId x created. An operation that refers to a
+ * POST later in the request waits until that POST has run (§3.7.2: references are resolved whatever their
+ * order); one that still cannot be resolved (a cycle, or its POST failed) fails with 409. Answers list the
+ * operations in the order they were sent.
  */
 export async function runBulk(context: OperationContext, body: unknown): Promise<ScimReply> {
   const request = readBulkRequest(body);
   const created = new Map<string, string>();
-  const results: Record<string, unknown>[] = [];
+  const posted = new Set(request.operations.flatMap((op) => (op.method.toUpperCase() === 'POST' && op.bulkId !== undefined ? [op.bulkId] : [])));
+  const results: (Record<string, unknown> | undefined)[] = request.operations.map(() => undefined);
   const operations: ScimReply['operations'] = [];
   let errors = 0;
-  for (const operation of request.operations) {
-    if (request.failOnErrors !== undefined && errors >= request.failOnErrors) break;
+  let waiting = request.operations.map((operation, index) => ({ operation, index }));
+  const stopped = () => request.failOnErrors !== undefined && errors >= request.failOnErrors;
+  const run = async ({ operation, index }: { operation: BulkOperation; index: number }) => {
     const result = await runOne(context, operation, created);
-    const status = Number(result.status);
-    if (status >= 400) errors++;
+    if (Number(result.status) >= 400) errors++;
     operations.push(...(result.reply?.operations ?? []));
-    results.push(result.response);
+    results[index] = result.response;
+  };
+  while (waiting.length > 0 && !stopped()) {
+    const unresolved = (item: { operation: BulkOperation }) =>
+      referencedBulkIds(item.operation).some((bulkId) => posted.has(bulkId) && !created.has(bulkId) && waiting.some((w) => w !== item && w.operation.bulkId === bulkId));
+    const ready = waiting.find((item) => !unresolved(item)) ?? waiting[0]!;
+    waiting = waiting.filter((item) => item !== ready);
+    await run(ready);
   }
-  return { status: 200, body: { schemas: [BULK_RESPONSE], Operations: results }, eventType: 'Bulk', operations };
+  return { status: 200, body: { schemas: [BULK_RESPONSE], Operations: results.filter((r) => r !== undefined) }, eventType: 'Bulk', operations };
+}
+
+function referencedBulkIds(operation: BulkOperation): string[] {
+  const text = `${operation.path} ${JSON.stringify(operation.data ?? null)}`;
+  return [...text.matchAll(/bulkId:([^/"\s]+)/g)].map((match) => match[1]!);
 }
 
 function readBulkRequest(body: unknown): { operations: BulkOperation[]; failOnErrors?: number } {
@@ -98,7 +113,7 @@ function resolve(value: unknown, created: Map<string, string>): unknown {
   if (typeof value === 'string') {
     return value.replace(/bulkId:([^/"\s]+)/g, (_all, bulkId: string) => {
       const id = created.get(bulkId);
-      if (id === undefined) throw new ScimError(409, `bulkId "${bulkId}" refers to no operation before this one`, 'invalidValue');
+      if (id === undefined) throw new ScimError(409, `bulkId "${bulkId}" refers to no POST that succeeded in this request (or to a cycle)`, 'invalidValue');
       return id;
     });
   }

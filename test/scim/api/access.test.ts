@@ -197,4 +197,24 @@ describe.each(backends())('SCIM access, errors and the request log on $name', (b
     });
     expect(stopped.json().Operations).toHaveLength(1);
   });
+
+  it('resolves bulkId references to POSTs later in the request, and refuses both sides of a cycle', async () => {
+    const response = await h.scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Groups', bulkId: 'group', data: { schemas: [GROUP_SCHEMA], displayName: 'Forward Group', members: [{ value: 'bulkId:user' }] } },
+        { method: 'POST', path: '/Users', bulkId: 'user', data: { schemas: [USER_SCHEMA], userName: 'forward@example.com' } },
+        { method: 'POST', path: '/Groups', bulkId: 'a', data: { schemas: [GROUP_SCHEMA], displayName: 'Cycle A', members: [{ value: 'bulkId:b' }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'b', data: { schemas: [GROUP_SCHEMA], displayName: 'Cycle B', members: [{ value: 'bulkId:a' }] } },
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    const [group, user, a, b] = response.json().Operations;
+    expect(group).toMatchObject({ bulkId: 'group', status: '201' });
+    expect(user).toMatchObject({ bulkId: 'user', status: '201' });
+    const userId = user.location.split('/').pop();
+    expect((await h.scim('GET', `/Groups/${group.location.split('/').pop()}`)).json().members).toEqual([{ value: userId }]);
+    expect([a.status, b.status]).toEqual(['409', '409']);
+    expect(a.response.detail).toMatch(/cycle/);
+  });
 });
