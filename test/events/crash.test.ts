@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,10 +9,10 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { readSystemOfRecordRequest } from '../../src/systems-of-record/create-request.js';
 import { createPushToken } from '../../src/systems-of-record/push-tokens.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
+import { seedTemplate } from '../support/service.js';
 import { startServiceProcess, waitForExit } from '../support/service-process.js';
 import { seedSet, signHs256 } from './set-fixtures.js';
 
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'pushgraph-crash-'));
 const schemas: string[] = [];
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,10 +9,9 @@ import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import { readSystemOfRecordRequest } from '../../src/systems-of-record/create-request.js';
 import { createPushToken } from '../../src/systems-of-record/push-tokens.js';
 import { backends } from '../support/backends.js';
-import { ADMIN_TOKEN, PUBLIC_URL, admin, testApp } from '../support/service.js';
+import { admin, ADMIN_TOKEN, PUBLIC_URL, seedSorWithToken, seedTemplate, testApp } from '../support/service.js';
 import { HMAC_SECRET, seedSet, signHs256 } from './set-fixtures.js';
 
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
 const user = (id: string, overrides: Record<string, unknown> = {}) =>
   seedSet({ sub_id: { format: 'scim', uri: `/Users/${id}`, id }, ...overrides });
 const event = (uri: string, payload: unknown = {}) => ({ events: { [`urn:ietf:params:scim:event:prov:${uri}`]: payload } });
@@ -27,14 +25,7 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
   beforeAll(async () => {
     store = await backend.open();
     app = await testApp(store);
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/v1/systems-of-record',
-      headers: admin,
-      payload: { template: seedTemplate, verification: { hmacSecrets: [HMAC_SECRET] } },
-    });
-    sorId = created.json().id;
-    token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token;
+    ({ sorId, token } = await seedSorWithToken(app));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
+import { admin, seedTemplate, testApp } from '../support/service.js';
 import { HMAC_SECRET, seedSet, signHs256 } from './set-fixtures.js';
-
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
 
 describe.each(backends())('SET push on $name', (backend) => {
   let store: GraphStore;

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
-import { PUBLIC_URL, admin, testApp } from '../support/service.js';
-
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
+import { admin, PUBLIC_URL, seedTemplate, testApp } from '../support/service.js';
 
 describe.each(backends())('admin API on $name', (backend) => {
   let store: GraphStore;

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
-import { HMAC_SECRET, seedSet, signHs256 } from '../events/set-fixtures.js';
+import { seedSet, signHs256 } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
+import { admin, seedSorWithToken, testApp } from '../support/service.js';
 import { parsePrometheusText, type Family } from './prometheus-text.js';
-
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
 
 describe.each(backends())('/metrics on $name', (backend) => {
   let store: GraphStore;
@@ -18,14 +15,7 @@ describe.each(backends())('/metrics on $name', (backend) => {
   beforeAll(async () => {
     store = await backend.open();
     app = await testApp(store);
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/v1/systems-of-record',
-      headers: admin,
-      payload: { template: seedTemplate, verification: { hmacSecrets: [HMAC_SECRET] } },
-    });
-    sorId = created.json().id;
-    token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token;
+    ({ sorId, token } = await seedSorWithToken(app));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
 import { sha256Hex } from '../../src/admin/secrets.js';
 import { seedSet, signHs256 } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
-
-const seedTemplate = readFileSync(new URL('../fixtures/templates/seed-entity-push.sgnl.yaml', import.meta.url), 'utf8');
+import { admin, seedTemplate, testApp } from '../support/service.js';
 
 describe.each(backends())('push token lifecycle on $name', (backend) => {
   let store: GraphStore;
