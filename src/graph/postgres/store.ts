@@ -415,11 +415,7 @@ export class PostgresGraphStore implements GraphStore {
       ...SQL.writeNodes,
       values: [
         sorId,
-        rows.map((row) => row.entity),
-        rows.map((row) => row.id),
-        rows.map((row) => row.parent?.entity ?? null),
-        rows.map((row) => row.parent?.id ?? null),
-        rows.map((row) => JSON.stringify(row.attributes)),
+        ...nodeColumns(rows),
         options.at ?? new Date(),
         options.eventId ?? null,
         ...indexColumns(indexRows),
@@ -655,11 +651,7 @@ export class PostgresGraphStore implements GraphStore {
       ...SQL.upsertNodes,
       values: [
         sorId,
-        rows.map((row) => row.entity),
-        rows.map((row) => row.id),
-        rows.map((row) => row.parent?.entity ?? null),
-        rows.map((row) => row.parent?.id ?? null),
-        rows.map((row) => JSON.stringify(row.attributes)),
+        ...nodeColumns(rows),
         options.at ?? new Date(),
         options.eventId ?? null,
       ],
@@ -707,6 +699,17 @@ export class PostgresGraphStore implements GraphStore {
 /** A fixed order, so concurrent batches that share nodes lock them in the same order instead of deadlocking. */
 function byEntityAndId(a: NodeRow, b: NodeRow): number {
   return a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** A batch of node rows as the column arrays the `unnest` statements take. */
+function nodeColumns(rows: readonly NodeRow[]): unknown[] {
+  return [
+    rows.map((row) => row.entity),
+    rows.map((row) => row.id),
+    rows.map((row) => row.parent?.entity ?? null),
+    rows.map((row) => row.parent?.id ?? null),
+    rows.map((row) => JSON.stringify(row.attributes)),
+  ];
 }
 
 function columns(refs: readonly { entity: string; id: string }[]): [string[], string[]] {
