@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
-import { exceedsDepth } from '../http/json-depth.js';
+import { exceedsDepth, hasNulCharacter } from '../http/json-depth.js';
 import { invalidRequest } from './set-error.js';
 
 export interface DecodedSet {
@@ -24,11 +24,13 @@ export function decodeSet(body: string): DecodedSet {
     throw invalidRequest('the JWS header is not base64url-encoded JSON');
   }
   let claims: unknown;
+  const payload = Buffer.from(parts[1]!, 'base64url').toString('utf8');
   try {
-    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    claims = JSON.parse(payload);
   } catch {
     throw invalidRequest('the JWS payload is not base64url-encoded JSON');
   }
+  if (hasNulCharacter(payload)) throw invalidRequest('the SET contains a NUL character (U+0000), which cannot be stored');
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw invalidRequest('the JWS payload must be a JSON object (the SET claims)');
   }

@@ -6,7 +6,7 @@ import { explorerRoutes } from '../explorer/routes.js';
 import { eventLogRoutes } from '../events/log-routes.js';
 import { bulkRoutes } from '../bulk/routes.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
-import { exceedsDepth } from './json-depth.js';
+import { exceedsDepth, hasNulCharacter } from './json-depth.js';
 import { badRequest, problemErrorHandler, sendProblem } from './problem.js';
 
 export interface AdminApiOptions {
@@ -52,5 +52,6 @@ function parseJsonBody(text: string): unknown {
     throw badRequest(`the body is not valid JSON: ${(error as Error).message}`);
   }
   if (exceedsDepth(value)) throw badRequest('the JSON body is nested too deeply');
+  if (hasNulCharacter(text)) throw badRequest('the body contains a NUL character (U+0000), which cannot be stored');
   return value;
 }

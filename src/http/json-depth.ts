@@ -14,3 +14,11 @@ export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean
   }
   return false;
 }
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, so a body holding one (raw or as `\u0000` in JSON) is
+ * refused up front with a clear error instead of failing when it is written.
+ */
+export function hasNulCharacter(text: string): boolean {
+  return text.includes('\u0000') || /\\u0000/i.test(text);
+}

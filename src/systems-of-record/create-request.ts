@@ -35,6 +35,7 @@ function readScimOptions(scim: unknown): SystemOfRecordOptions {
 export function readSystemOfRecordRequest(body: unknown): SystemOfRecordRequest {
   if (typeof body === 'string') {
     if (body.trim() === '') throw badRequest('the request body is empty; send a template as YAML or JSON');
+    if (body.includes('\u0000')) throw badRequest('the template contains a NUL character (U+0000), which cannot be stored');
     return { templateYaml: body };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -113,6 +113,12 @@ describe.each(backends())('SET push on $name', (backend) => {
     expect(refused.json().err).toBe('authentication_failed');
   });
 
+  it('refuses a SET holding a NUL character, which no backend can store, with a 400', async () => {
+    const response = await push(await signHs256(seedSet({ sub_id: { format: 'scim', uri: '/Users/nul', id: 'nul' }, note: 'a\u0000b' })));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ err: 'invalid_request', description: expect.stringContaining('NUL character') });
+  });
+
   it('answers a body over the limit with 413', async () => {
     const response = await push('x'.repeat(10 * 1024 * 1024));
     expect(response.statusCode).toBe(413);

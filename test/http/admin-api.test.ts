@@ -145,6 +145,15 @@ describe.each(backends())('admin API on $name', (backend) => {
       expect((await app.inject({ method: 'DELETE', url, headers: admin })).statusCode).toBe(404);
     });
 
+    it('refuses a NUL character in a template or a JSON body with a 400', async () => {
+      const yaml = await createSor('displayName: "a\u0000b"\n', 'application/yaml');
+      expect(yaml.statusCode).toBe(400);
+      expect(yaml.json().detail).toMatch(/NUL character/);
+      const json = await createSor('{"template": "displayName: x", "displayName": "a\\u0000b"}', 'application/json');
+      expect(json.statusCode).toBe(400);
+      expect(json.json().detail).toMatch(/NUL character/);
+    });
+
     it('treats SQL-looking strings as data', async () => {
       const sneaky = "x'); DROP TABLE nodes;--";
       const missing = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${encodeURIComponent(sneaky)}`, headers: admin });

@@ -12,6 +12,12 @@ describe.each(backends())('SCIM 2.0 resources on $name', (backend) => {
     await backend.dispose();
   });
 
+  it('refuses a NUL character in a body with 400 invalidValue', async () => {
+    const response = await h.scim('POST', '/Users', '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"nul\\u0000@example.com"}');
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('NUL character') });
+  });
+
   it('creates the seed user as its curl example sends it: 201 with Location, ETag and meta', async () => {
     const body = `{
 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
