@@ -26,3 +26,20 @@ export function refusedRaw(body: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
   return body.length > MAX_REFUSED_RAW ? `${body.slice(0, MAX_REFUSED_RAW)}…(truncated)` : body;
 }
+
+/**
+ * What the log can say about a SET before it is verified (its jti, subject and event type), so that a refused
+ * SET can be found by subject too. Only strings are taken; nothing here is trusted.
+ */
+export function claimsAtAGlance(claims: Record<string, unknown>): Pick<PushEventRecord, 'jti' | 'subject' | 'eventType'> {
+  const glance: Pick<PushEventRecord, 'jti' | 'subject' | 'eventType'> = {};
+  if (typeof claims.jti === 'string') glance.jti = claims.jti;
+  const uri = (claims.sub_id as { uri?: unknown } | null | undefined)?.uri;
+  if (typeof uri === 'string') glance.subject = uri;
+  const events = claims.events;
+  if (typeof events === 'object' && events !== null && !Array.isArray(events)) {
+    const [first] = Object.keys(events);
+    if (first !== undefined) glance.eventType = first;
+  }
+  return glance;
+}

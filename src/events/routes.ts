@@ -5,7 +5,7 @@ import type { RateLimiter } from '../http/rate-limit.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
-import { refusedRaw, startEventRecord } from './event-record.js';
+import { claimsAtAGlance, refusedRaw, startEventRecord } from './event-record.js';
 import type { InboxWorker } from './inbox-worker.js';
 import type { KeySources } from './key-sources.js';
 import { checkEvent } from './plan-event.js';
@@ -65,8 +65,11 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
-    record.authentication.signature = 'invalid';
-    record.authentication.signature = await verifySignature(set, sor.verification, pushToken, keySources);
+    Object.assign(record, claimsAtAGlance(set.claims));
+    record.authentication.signature = await verifySignature(set, sor.verification, pushToken, keySources).catch((error: unknown) => {
+      if (error instanceof SetError && error.err === 'invalid_key') record.authentication.signature = 'invalid';
+      throw error;
+    });
     const event = validateSet(set, sor.verification);
     Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject.uri });
     record.extracted = checkEvent(sor.template, event);
@@ -111,7 +114,6 @@ async function recordRefusal(store: GraphStore, systemsOfRecord: SystemsOfRecord
     errorDescription: refusal.description,
     raw: record.raw ?? refusedRaw(request.body),
   };
-  if (entry.authentication.signature === 'invalid' && refusal.err !== 'invalid_key') delete entry.authentication.signature;
   request.log.info({ sorId: record.sorId, err: refusal.err, reason: record.authentication.reason ?? refusal.description }, 'SET refused');
   try {
     await store.recordPushEvent(entry);

@@ -89,6 +89,18 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
     expect(JSON.stringify(entry)).not.toContain(revoked.token);
   });
 
+  it('records a signature that does not verify as such', async () => {
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(user('forged'), 'not-the-secret-of-this-sor-000000000000'),
+    });
+    expect(forged.statusCode).toBe(400);
+    const [entry] = (await log(`?subject=${encodeURIComponent('/Users/forged')}`)).items;
+    expect(entry).toMatchObject({ status: 'refused', errorCode: 'invalid_key', authentication: { bearer: 'valid', signature: 'invalid' } });
+  });
+
   it('answers a redelivered SET like the first time and applies it once', async () => {
     const claims = user('log-3', { jti: 'same-jti' });
     expect((await push(claims)).statusCode).toBe(202);
