@@ -33,6 +33,8 @@ export interface PostgresGraphWriter {
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void>;
   writeRows(client: pg.PoolClient, sorId: string, rows: readonly NodeRow[], options: WriteOptions): Promise<void>;
+  /** Deletes a node with everything below it. */
+  deleteTree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<boolean>;
 }
 
 function query(name: string, text: string): { name: string; text: string } {
@@ -90,18 +92,6 @@ const SQL = {
      WHERE m.sor_id = $1 AND m.value = $2 ORDER BY r.id`,
   ),
   // A node and everything below it, found first so the deletes below are index probes by key.
-  subtreeOf: query(
-    'subtreeOf',
-    `WITH RECURSIVE subtree (entity, id) AS (
-       SELECT n.entity, n.id FROM nodes n WHERE n.sor_id = $1 AND n.entity = $2 AND n.id = $3
-       UNION
-       SELECT c.entity, c.id FROM subtree s CROSS JOIN LATERAL (
-         SELECT n.entity, n.id FROM nodes n
-         WHERE n.sor_id = $1 AND n.parent_entity = s.entity AND n.parent_id = s.id AND n.parent_id IS NOT NULL
-       ) c
-     )
-     SELECT entity, id FROM subtree`,
-  ),
   deleteIndexRows: query(
     'deleteIndexRows',
     `DELETE FROM node_attribute_index i USING unnest($2::text[], $3::text[]) AS d (entity, id)
@@ -270,15 +260,8 @@ export class PostgresScimResources {
     });
   }
 
-  private async deleteSubtree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<void> {
-    const found = await client.query<{ entity: string; id: string }>({ ...SQL.subtreeOf, values: [sorId, entity, id] });
-    if (found.rows.length === 0) return;
-    await this.deleteByKey(client, sorId, found.rows);
-  }
-
   /**
-   * By primary key, with the node's index rows. Member nodes are deleted this way: the recursive subtree query,
-   * planned once for all SoRs, hash-joins the whole nodes table when most nodes are one group's children.
+   * By primary key, with the nodes' index rows: for member nodes, which never have children, and many at once.
    */
   private async deleteByKey(client: pg.PoolClient, sorId: string, refs: readonly { entity: string; id: string }[]): Promise<void> {
     const columns = [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
@@ -287,7 +270,7 @@ export class PostgresScimResources {
   }
 
   private async project(client: pg.PoolClient, sorId: string, graph: GraphProjection, options: WriteOptions): Promise<void> {
-    for (const ref of graph.delete ?? []) await this.deleteSubtree(client, sorId, ref.entity, ref.id);
+    for (const ref of graph.delete ?? []) await this.graph.deleteTree(client, sorId, ref.entity, ref.id);
     if (graph.deleteLeaves?.length) await this.deleteByKey(client, sorId, graph.deleteLeaves);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
       const [from, to] = childIdRange(parent.id);

@@ -199,6 +199,18 @@ const SQL = {
      RETURNING n.entity, n.id`,
   ),
 
+  // Most deleted nodes (users, members) have no children. Checking first lets their delete go by key: the
+  // recursive subtree query's plan hash-joins all of `nodes` when one group holds most of them.
+  hasChildren: query('hasChildren', 'SELECT 1 FROM nodes WHERE sor_id = $1 AND parent_entity = $2 AND parent_id = $3 LIMIT 1'),
+  deleteLeaf: query(
+    'deleteLeaf',
+    `WITH dropped_index AS (
+       DELETE FROM node_attribute_index WHERE sor_id = $1 AND entity = $2 AND node_id = $3
+     )
+     DELETE FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3
+     RETURNING entity, id`,
+  ),
+
   getNode: query('getNode', `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3`),
   getChildren: query(
     'getChildren',
@@ -281,6 +293,7 @@ export class PostgresGraphStore implements GraphStore {
         if (rewritten.length > 0) await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
         await this.insertIndexRows(client, sorId, sorted, options);
       },
+      deleteTree: (client, sorId, entity, id) => this.deleteTree(client, sorId, entity, id),
     });
     this.batchReads = new PostgresBatchReads(this.pool);
   }
@@ -469,8 +482,7 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
-    const result = await this.pool.query({ ...SQL.deleteSubtree, values: [sorId, entity, id] });
-    return (result.rowCount ?? 0) > 0;
+    return this.transaction((client) => this.deleteTree(client, sorId, entity, id));
   }
 
   async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
@@ -620,7 +632,7 @@ export class PostgresGraphStore implements GraphStore {
         await client.query({ ...SQL_WRITES.setSource, values: [jsonOrNull(write.sourceDocument), sorId, write.tree.entity, write.tree.id] });
         return;
       case 'delete':
-        await client.query({ ...SQL.deleteSubtree, values: [sorId, write.entity, write.id] });
+        await this.deleteTree(client, sorId, write.entity, write.id);
         return;
       case 'markChangedUpstream':
         await client.query({ ...SQL_WRITES.markChanged, values: [at, options.eventId ?? null, sorId, write.entity, write.id] });
@@ -638,6 +650,13 @@ export class PostgresGraphStore implements GraphStore {
         await this.insertIndexRows(client, sorId, [{ entity: write.entity, id: write.id, attributes }], options);
       }
     }
+  }
+
+  /** Deletes a node with everything below it; a node without children goes by key alone. */
+  private async deleteTree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<boolean> {
+    const leaf = (await client.query({ ...SQL.hasChildren, values: [sorId, entity, id] })).rowCount === 0;
+    const result = await client.query({ ...(leaf ? SQL.deleteLeaf : SQL.deleteSubtree), values: [sorId, entity, id] });
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Returns the nodes that existed before: only they can have index rows or children to clean up. */
