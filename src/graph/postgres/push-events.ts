@@ -9,7 +9,7 @@ import {
   toPushEvent,
   type PushEventRow,
 } from '../push-event-rows.js';
-import type { PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
+import type { PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',')
   .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations|notes/.test(column) ? '::jsonb' : ''}`)
@@ -25,11 +25,17 @@ const SQL = {
     name: 'pushgraph.pendingPushEvents',
     text: "SELECT * FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT $1",
   },
-  complete: {
-    name: 'pushgraph.completePushEvent',
-    text: `UPDATE push_events SET status = $3, error_description = $4, extracted = $5::jsonb, operations = $6::jsonb,
-        applied_at = $7, attempts = attempts + 1
-      WHERE sor_id = $1 AND id = $2 AND status = 'accepted'`,
+  lockAccepted: {
+    name: 'pushgraph.lockAcceptedPushEvents',
+    text: "SELECT id FROM push_events WHERE id = ANY($1::text[]) AND status = 'accepted' ORDER BY sequence FOR UPDATE",
+  },
+  completeMany: {
+    name: 'pushgraph.completePushEvents',
+    text: `UPDATE push_events p SET status = v.status, error_description = v.error_description, extracted = v.extracted::jsonb,
+        operations = v.operations::jsonb, applied_at = v.applied_at, attempts = p.attempts + 1
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        AS v (id, status, error_description, extracted, operations, applied_at)
+      WHERE p.id = v.id`,
   },
   retry: {
     name: 'pushgraph.retryPushEvent',
@@ -87,12 +93,30 @@ export class PostgresPushEvents {
     return result.rows.map((row) => toPushEvent(row, false));
   }
 
-  async markCompleted(client: Queryable, sorId: string, id: string, outcome: PushEventOutcome): Promise<boolean> {
-    const result = await client.query({
-      ...SQL.complete,
-      values: [sorId, id, outcome.status, outcome.errorDescription ?? null, jsonOrNull(outcome.extracted), jsonOrNull(outcome.operations), outcome.at],
+  /**
+   * Locks those of the events that are still accepted, in inbox order (so that two workers never deadlock),
+   * and records their outcomes in one statement. Returns the ids this call completed.
+   */
+  async completeMany(client: Queryable, completions: readonly PushEventCompletion[]): Promise<Set<string>> {
+    const locked = await client.query<{ id: string }>({
+      ...SQL.lockAccepted,
+      values: [completions.map((completion) => completion.id)],
     });
-    return result.rowCount === 1;
+    const claimed = new Set(locked.rows.map((row) => row.id));
+    const rows = completions.filter((completion) => claimed.has(completion.id));
+    if (rows.length === 0) return claimed;
+    await client.query({
+      ...SQL.completeMany,
+      values: [
+        rows.map((row) => row.id),
+        rows.map((row) => row.outcome.status),
+        rows.map((row) => row.outcome.errorDescription ?? null),
+        rows.map((row) => jsonOrNull(row.outcome.extracted)),
+        rows.map((row) => jsonOrNull(row.outcome.operations)),
+        rows.map((row) => row.outcome.at),
+      ],
+    });
+    return claimed;
   }
 
   async retry(sorId: string, id: string): Promise<boolean> {

@@ -241,9 +241,11 @@ const SQL = {
 /** Writes of the inbox worker beyond replacing and deleting trees. */
 const SQL_WRITES = {
   getSource: query('getSource', 'SELECT source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3'),
-  setSource: query(
-    'setSource',
-    'UPDATE nodes SET source_document = $1::jsonb, changed_upstream_at = NULL WHERE sor_id = $2 AND entity = $3 AND id = $4',
+  setSources: query(
+    'setSources',
+    `UPDATE nodes n SET source_document = v.document::jsonb, changed_upstream_at = NULL
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v (sor_id, entity, id, document)
+     WHERE n.sor_id = v.sor_id AND n.entity = v.entity AND n.id = v.id`,
   ),
   markChanged: query(
     'markChanged',
@@ -598,16 +600,26 @@ export class PostgresGraphStore implements GraphStore {
     return this.events.pending(limit);
   }
 
+  /**
+   * One transaction per batch: the outcomes in one statement, each event's node writes, then the source
+   * documents of every replaced node in one statement. The worker never puts two events of one subject in a
+   * batch, so no write of the batch depends on another's source document.
+   */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
-      const done: boolean[] = [];
-      for (const { sorId, id, outcome, writes, options } of completions) {
-        // The row lock taken here makes a second worker wait, then find the event no longer accepted.
-        const completed = await this.events.markCompleted(client, sorId, id, outcome);
-        if (completed) for (const write of writes) await this.applyWrite(client, sorId, write, options);
-        done.push(completed);
+      const claimed = await this.events.completeMany(client, completions);
+      const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
+      for (const { sorId, id, writes, options } of completions) {
+        if (!claimed.has(id)) continue;
+        for (const write of writes) await this.applyWrite(client, sorId, write, options, sources);
       }
-      return done;
+      if (sources.length > 0) {
+        await client.query({
+          ...SQL_WRITES.setSources,
+          values: [sources.map((s) => s.sorId), sources.map((s) => s.entity), sources.map((s) => s.id), sources.map((s) => s.document)],
+        });
+      }
+      return completions.map((completion) => claimed.has(completion.id));
     });
   }
 
@@ -624,12 +636,19 @@ export class PostgresGraphStore implements GraphStore {
     return result.rows[0]?.source_document ?? undefined;
   }
 
-  private async applyWrite(client: pg.PoolClient, sorId: string, write: GraphWrite, options: WriteOptions): Promise<void> {
+  /** Node writes of one event; a replaced node's source document is left in `sources` for one update per batch. */
+  private async applyWrite(
+    client: pg.PoolClient,
+    sorId: string,
+    write: GraphWrite,
+    options: WriteOptions,
+    sources: { sorId: string; entity: string; id: string; document: string | null }[],
+  ): Promise<void> {
     const at = options.at ?? new Date();
     switch (write.kind) {
       case 'replace':
         await this.writeTrees(client, sorId, [write.tree], options);
-        await client.query({ ...SQL_WRITES.setSource, values: [jsonOrNull(write.sourceDocument), sorId, write.tree.entity, write.tree.id] });
+        sources.push({ sorId, entity: write.tree.entity, id: write.tree.id, document: jsonOrNull(write.sourceDocument) });
         return;
       case 'delete':
         await this.deleteTree(client, sorId, write.entity, write.id);
