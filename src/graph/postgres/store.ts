@@ -50,6 +50,20 @@ function query(name: string, text: string): Query {
   return { name: `pushgraph.${name}`, text };
 }
 
+// A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
+// statement inserted: such a node has neither index rows nor children to clean up.
+const UPSERT_NODES = `INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
+     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS w (entity, id, parent_entity, parent_id, attributes)
+     ON CONFLICT (sor_id, entity, id) DO UPDATE SET
+       parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
+       parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
+       attributes = excluded.attributes,
+       updated_at = excluded.updated_at,
+       last_event_id = excluded.last_event_id
+     RETURNING entity, id, (xmax = 0) AS inserted`;
+
 const SQL = {
   getSetting: query('getSetting', 'SELECT value FROM settings WHERE key = $1'),
   setSetting: query(
@@ -95,38 +109,16 @@ const SQL = {
      WHERE id = $2 AND sor_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)`,
   ),
 
-  // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
-  // statement inserted: such a node has neither index rows nor children to clean up.
   upsertNodes: query(
     'upsertNodes',
-    `INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
-     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       AS w (entity, id, parent_entity, parent_id, attributes)
-     ON CONFLICT (sor_id, entity, id) DO UPDATE SET
-       parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
-       parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
-       attributes = excluded.attributes,
-       updated_at = excluded.updated_at,
-       last_event_id = excluded.last_event_id
-     RETURNING entity, id, (xmax = 0) AS inserted`,
+    UPSERT_NODES,
   ),
   // upsertNodes and, in the same statement, the index rows of the nodes it inserted (all of theirs); returns the
   // nodes that existed before, whose children and index rows the statements below then bring in line.
   writeNodes: query(
     'writeNodes',
     `WITH written AS (
-       INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
-       SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         AS w (entity, id, parent_entity, parent_id, attributes)
-       ON CONFLICT (sor_id, entity, id) DO UPDATE SET
-         parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
-         parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
-         attributes = excluded.attributes,
-         updated_at = excluded.updated_at,
-         last_event_id = excluded.last_event_id
-       RETURNING entity, id, (xmax = 0) AS inserted
+       ${UPSERT_NODES}
      ), indexed AS (
        INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
        SELECT $1, i.entity, i.attribute, i.value, i.value_ci, i.node_id
