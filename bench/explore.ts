@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { resolveNodeRelationships } from '../src/explorer/node-relationships.js';
-import { indexPlanOf } from '../src/graph/index-plan.js';
+import { indexedAttributesOf } from '../src/graph/tree.js';
 import { PostgresGraphStore } from '../src/graph/postgres/store.js';
 import { SqliteGraphStore } from '../src/graph/sqlite/store.js';
 import type { GraphStore, NodeTree } from '../src/graph/store.js';
@@ -24,7 +24,7 @@ async function measure(name: string, store: GraphStore): Promise<void> {
     id: SORID, displayName: 'bench', pushType: 'SCIM2.0', deliveryMethod: 'entityPush', templateYaml: '', verification: {},
     createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
   });
-  const options = { indexedAttributes: indexPlanOf(template), eventId: 'bench' };
+  const options = { indexedAttributes: indexedAttributesOf(template), eventId: 'bench' };
   const others = Array.from({ length: MEMBERS_PER_GROUP - 1 }, (_, i) => `other${i}`);
   await store.replaceNodes(SORID, [userTree('star', ['star@example.com']), ...others.map((id) => userTree(id))], options);
   const groups: NodeTree[] = Array.from({ length: GROUPS }, (_, i) => groupTree(`group${i}`, ['star', ...others]));

@@ -22,12 +22,6 @@ export async function ensureAdminToken(store: GraphStore, configured: string | u
   return won ? { generated: token } : {};
 }
 
-export async function rotateAdminToken(store: GraphStore): Promise<string> {
-  const token = ADMIN_TOKEN_PREFIX + randomSecret();
-  await store.setSetting(ADMIN_TOKEN_HASH, sha256Hex(token));
-  return token;
-}
-
 export async function isAdminToken(store: GraphStore, presented: string): Promise<boolean> {
   const hash = await store.getSetting(ADMIN_TOKEN_HASH);
   return hash !== undefined && matchesHash(presented, hash);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { indexPlanOf } from '../graph/index-plan.js';
+import { indexedAttributesOf } from '../graph/tree.js';
 import type { PushEventCompletion, PushEventRecord } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
 import type { SystemOfRecord, SystemsOfRecord } from '../systems-of-record/service.js';
@@ -130,7 +130,7 @@ export class InboxWorker {
           id: record.id,
           outcome: { status: plan.status, errorDescription: plan.errorDescription, extracted: plan.extracted, operations: plan.operations, at: new Date() },
           writes: plan.writes,
-          options: { eventId: record.jti ?? record.id, indexedAttributes: indexPlanOf(sor.template) },
+          options: { eventId: record.jti ?? record.id, indexedAttributes: indexedAttributesOf(sor.template) },
         },
       });
     }

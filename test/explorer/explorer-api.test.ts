@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveNodeRelationships } from '../../src/explorer/node-relationships.js';
 import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
-import { indexPlanOf } from '../../src/graph/index-plan.js';
+import { indexedAttributesOf } from '../../src/graph/tree.js';
 import { countingStore, scimPushTemplate, userTree, writeGroupGraph } from '../support/group-graph.js';
 import { admin, testApp } from '../support/service.js';
 
@@ -82,7 +82,7 @@ describe.each(backends())('explorer API on $name', (backend) => {
     const counting = countingStore(store);
     await resolveNodeRelationships(counting.store, sorId, template, (await store.getNode(sorId, 'User', 'u0'))!);
     const callsWithTwelve = counting.calls();
-    await store.replaceNode(sorId, userTree('loner'), { indexedAttributes: indexPlanOf(template) });
+    await store.replaceNode(sorId, userTree('loner'), { indexedAttributes: indexedAttributesOf(template) });
     counting.reset();
     await resolveNodeRelationships(counting.store, sorId, template, (await store.getNode(sorId, 'User', 'loner'))!);
     // A user in no group stops the path after its first step.

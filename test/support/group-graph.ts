@@ -1,4 +1,4 @@
-import { indexPlanOf } from '../../src/graph/index-plan.js';
+import { indexedAttributesOf } from '../../src/graph/tree.js';
 import type { GraphStore, NodeTree } from '../../src/graph/store.js';
 import { getBuiltinTemplate } from '../../src/template/builtin.js';
 import { parseTemplate } from '../../src/template/load.js';
@@ -34,7 +34,7 @@ export function groupTree(id: string, memberIds: string[]): NodeTree {
 
 /** Writes `users` users and `groups` groups, every user a member of every group, in batches. */
 export async function writeGroupGraph(store: GraphStore, sorId: string, template: Template, users: number, groups: number): Promise<void> {
-  const options = { indexedAttributes: indexPlanOf(template), eventId: 'fixture' };
+  const options = { indexedAttributes: indexedAttributesOf(template), eventId: 'fixture' };
   const userIds = Array.from({ length: users }, (_, i) => `u${i}`);
   await store.replaceNodes(sorId, userIds.map((id) => userTree(id, [`${id}@example.com`])), options);
   const groupTrees = Array.from({ length: groups }, (_, i) => groupTree(`g${String(i).padStart(4, '0')}`, userIds));
