@@ -64,7 +64,7 @@ export class InboxWorker {
       return;
     }
     clearTimeout(this.timer);
-    this.running = this.drain().finally(() => {
+    this.running = this.applyPending().finally(() => {
       this.running = undefined;
       if (this.stopped) return;
       if (this.wakeAgain) {
@@ -76,8 +76,16 @@ export class InboxWorker {
     });
   }
 
-  /** Applies everything waiting in the inbox (tests and shutdown use it directly). */
+  /**
+   * Applies everything waiting in the inbox (tests use it directly). It first lets the worker's own pass
+   * finish, so that a caller sees that pass's outcomes (and their metrics) recorded, not only committed.
+   */
   async drain(): Promise<void> {
+    while (this.running) await this.running;
+    await this.applyPending();
+  }
+
+  private async applyPending(): Promise<void> {
     for (;;) {
       let applied: number;
       try {
