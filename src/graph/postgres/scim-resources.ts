@@ -25,6 +25,7 @@ import type {
   ScimResourceType,
   ScimResourceWrite,
 } from '../scim-resources.js';
+import { memoKey, type ScimListingMemo } from '../scim-listing-memo.js';
 import type { NodeTree, WriteOptions } from '../store.js';
 import type { NodeRow } from '../tree.js';
 
@@ -123,6 +124,7 @@ export class PostgresScimResources {
   constructor(
     private readonly pool: pg.Pool,
     private readonly graph: PostgresGraphWriter,
+    private readonly memo: ScimListingMemo,
   ) {}
 
   async get(sorId: string, resourceType: ScimResourceType, id: string): Promise<ScimResourceRecord | undefined> {
@@ -135,7 +137,7 @@ export class PostgresScimResources {
     const params: unknown[] = [sorId, resourceType];
     const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
     const where = `r.sor_id = $1 AND r.resource_type = $2 AND ${condition.sql}`;
-    if (condition.exact && query.compare === undefined) return this.pushedDown(where, params, query);
+    if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
     const matches: ScimResourceRecord[] = [];
     let after = '';
     for (;;) {
@@ -151,18 +153,24 @@ export class PostgresScimResources {
     return { ...pageInMemory(matches, query), pushedDown: false };
   }
 
-  private async pushedDown(where: string, params: unknown[], query: ScimQuery): Promise<ScimQueryResult> {
-    const rows = await this.page(where, params, query);
-    let total = wholeResult(rows.length, query);
+  private async pushedDown(sorId: string, where: string, params: unknown[], query: ScimQuery): Promise<ScimQueryResult> {
+    const generation = this.memo.generation(sorId);
+    const key = memoKey(where, params, query.descending);
+    const rows = await this.page(sorId, where, params, query, key, generation);
+    let total = wholeResult(rows.length, query) ?? this.memo.total(sorId, key);
     if (total === undefined) {
       const counted = await this.pool.query<{ count: string }>(`SELECT count(*) FROM scim_resources r WHERE ${where}`, params);
       total = Number(counted.rows[0]?.count ?? 0);
+      this.memo.rememberTotal(sorId, key, generation, total);
     }
     return { resources: rows.map(toScimResource), total, pushedDown: true };
   }
 
-  /** In id order, a deep startIndex is skipped over the primary key alone, then the page is read from there. */
-  private async page(where: string, params: unknown[], query: ScimQuery): Promise<ScimResourceRow[]> {
+  /**
+   * In id order, a startIndex that follows on from an earlier page continues after that page's last id (the
+   * memo); any other deep startIndex is skipped over the primary key alone, then the page is read from there.
+   */
+  private async page(sorId: string, where: string, params: unknown[], query: ScimQuery, key: string, generation: number): Promise<ScimResourceRow[]> {
     const select = async (condition: string, values: unknown[], offset: number) => {
       const n = values.length;
       const sql = `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${condition} ORDER BY ${orderBy(query)} LIMIT $${n + 1} OFFSET $${n + 2}`;
@@ -171,10 +179,17 @@ export class PostgresScimResources {
     const next = `$${params.length + 1}`;
     if (query.afterId !== undefined) return select(`${where} AND r.id > ${next}`, [...params, query.afterId], 0);
     const offset = query.offset ?? 0;
-    if (offset === 0 || (query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
-    const first = await this.pool.query<{ id: string }>(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ${next}`, [...params, offset]);
-    const id = first.rows[0]?.id;
-    return id === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ${next}`, [...params, id], 0);
+    if ((query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
+    const rows = await (async (): Promise<ScimResourceRow[]> => {
+      if (offset === 0) return select(where, params, 0);
+      const after = this.memo.position(sorId, key, offset);
+      if (after !== undefined) return select(`${where} AND r.id ${query.descending ? '<' : '>'} ${next}`, [...params, after], 0);
+      const first = await this.pool.query<{ id: string }>(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ${next}`, [...params, offset]);
+      const id = first.rows[0]?.id;
+      return id === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ${next}`, [...params, id], 0);
+    })();
+    if (rows.length > 0) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
+    return rows;
   }
 
   async members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
@@ -205,6 +220,8 @@ export class PostgresScimResources {
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') return 'conflict';
       throw error;
+    } finally {
+      this.memo.changed(sorId);
     }
   }
 
@@ -220,6 +237,8 @@ export class PostgresScimResources {
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') return 'conflict';
       throw error;
+    } finally {
+      this.memo.changed(sorId);
     }
   }
 

@@ -25,6 +25,7 @@ import {
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { PostgresPushEvents } from './push-events.js';
+import { ScimListingMemo } from '../scim-listing-memo.js';
 import { PostgresScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { PostgresBatchReads } from './batch-reads.js';
@@ -265,6 +266,7 @@ export class PostgresGraphStore implements GraphStore {
   private readonly schema: string | undefined;
   private readonly events: PostgresPushEvents;
   private readonly scim: PostgresScimResources;
+  private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: PostgresBatchReads;
 
   constructor(options: PostgresStoreOptions) {
@@ -288,7 +290,7 @@ export class PostgresGraphStore implements GraphStore {
         await this.insertIndexRows(client, sorId, sorted, options);
       },
       deleteTree: (client, sorId, entity, id) => this.deleteTree(client, sorId, entity, id),
-    });
+    }, this.listingMemo);
     this.batchReads = new PostgresBatchReads(this.pool);
   }
 
@@ -359,6 +361,7 @@ export class PostgresGraphStore implements GraphStore {
   /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
   async deleteSystemOfRecord(id: string): Promise<boolean> {
     const result = await this.pool.query({ ...SQL.deleteSor, values: [id] });
+    this.listingMemo.changed(id);
     return result.rowCount === 1;
   }
 

@@ -26,6 +26,7 @@ import type {
   ScimResourceType,
   ScimResourceWrite,
 } from '../scim-resources.js';
+import { memoKey, type ScimListingMemo } from '../scim-listing-memo.js';
 import type { NodeTree, WriteOptions } from '../store.js';
 import { foldCase, type NodeRow } from '../tree.js';
 
@@ -66,6 +67,7 @@ export class SqliteScimResources {
   constructor(
     private readonly db: Database.Database,
     private readonly graph: SqliteGraphWriter,
+    private readonly memo: ScimListingMemo,
   ) {
     db.function('scim_fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCase(value) : value));
   }
@@ -79,7 +81,7 @@ export class SqliteScimResources {
     const params: unknown[] = [sorId, resourceType];
     const condition = query.filter === undefined ? { sql: '1=1', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
     const where = `r.sor_id = ? AND r.resource_type = ? AND ${condition.sql}`;
-    if (condition.exact && query.compare === undefined) return this.pushedDown(where, params, query);
+    if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
     const matches: ScimResourceRecord[] = [];
     let after = '';
     for (;;) {
@@ -93,23 +95,39 @@ export class SqliteScimResources {
     return { ...pageInMemory(matches, query), pushedDown: false };
   }
 
-  private pushedDown(where: string, params: unknown[], query: ScimQuery): ScimQueryResult {
-    const rows = this.page(where, params, query);
-    const total = wholeResult(rows.length, query) ?? (this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number);
+  private pushedDown(sorId: string, where: string, params: unknown[], query: ScimQuery): ScimQueryResult {
+    const generation = this.memo.generation(sorId);
+    const key = memoKey(where, params, query.descending);
+    const rows = this.page(sorId, where, params, query, key, generation);
+    let total = wholeResult(rows.length, query) ?? this.memo.total(sorId, key);
+    if (total === undefined) {
+      total = this.db.prepare(`SELECT count(*) FROM scim_resources r WHERE ${where}`).pluck().get(...params) as number;
+      this.memo.rememberTotal(sorId, key, generation, total);
+    }
     return { resources: rows.map(toScimResource), total, pushedDown: true };
   }
 
-  /** In id order, a deep startIndex is skipped over the primary key alone, then the page is read from there. */
-  private page(where: string, params: unknown[], query: ScimQuery): ScimResourceRow[] {
+  /**
+   * In id order, a startIndex that follows on from an earlier page continues after that page's last id (the
+   * memo); any other deep startIndex is skipped over the primary key alone, then the page is read from there.
+   */
+  private page(sorId: string, where: string, params: unknown[], query: ScimQuery, key: string, generation: number): ScimResourceRow[] {
     const select = (condition: string, values: unknown[], offset: number) =>
       this.db
         .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${condition} ORDER BY ${orderBy(query)} LIMIT ? OFFSET ?`)
         .all(...values, query.count, offset) as ScimResourceRow[];
     if (query.afterId !== undefined) return select(`${where} AND r.id > ?`, [...params, query.afterId], 0);
     const offset = query.offset ?? 0;
-    if (offset === 0 || (query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
-    const first = this.db.prepare(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ?`).pluck().get(...params, offset) as string | undefined;
-    return first === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ?`, [...params, first], 0);
+    if ((query.sortBy ?? 'id') !== 'id' || query.count === 0) return select(where, params, offset);
+    const rows = ((): ScimResourceRow[] => {
+      if (offset === 0) return select(where, params, 0);
+      const after = this.memo.position(sorId, key, offset);
+      if (after !== undefined) return select(`${where} AND r.id ${query.descending ? '<' : '>'} ?`, [...params, after], 0);
+      const first = this.db.prepare(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ?`).pluck().get(...params, offset) as string | undefined;
+      return first === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ?`, [...params, first], 0);
+    })();
+    if (rows.length > 0) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
+    return rows;
   }
 
   members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): ScimMemberRecord[] {
@@ -145,6 +163,8 @@ export class SqliteScimResources {
     } catch (error) {
       if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
       throw error;
+    } finally {
+      this.memo.changed(sorId);
     }
   }
 
@@ -161,6 +181,8 @@ export class SqliteScimResources {
     } catch (error) {
       if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
       throw error;
+    } finally {
+      this.memo.changed(sorId);
     }
   }
 

@@ -36,6 +36,7 @@ import {
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import { SqlitePushEvents } from './push-events.js';
+import { ScimListingMemo } from '../scim-listing-memo.js';
 import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { SqliteBatchReads } from './batch-reads.js';
@@ -150,6 +151,7 @@ export class SqliteGraphStore implements GraphStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly events: SqlitePushEvents;
   private readonly scim: SqliteScimResources;
+  private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: SqliteBatchReads;
 
   constructor(filename: string) {
@@ -168,7 +170,7 @@ export class SqliteGraphStore implements GraphStore {
         for (const row of rows) this.writeNode(sorId, row, at, options.eventId ?? null, options);
       },
       deleteSubtree: (sorId, entity, id) => this.deleteSubtree(sorId, entity, id),
-    });
+    }, this.listingMemo);
     this.batchReads = new SqliteBatchReads(this.db);
   }
 
@@ -224,7 +226,9 @@ export class SqliteGraphStore implements GraphStore {
 
   /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
   async deleteSystemOfRecord(id: string): Promise<boolean> {
-    return this.statement(SQL.deleteSor).run(id).changes === 1;
+    const deleted = this.statement(SQL.deleteSor).run(id).changes === 1;
+    this.listingMemo.changed(id);
+    return deleted;
   }
 
   async createPushToken(token: PushTokenRecord): Promise<void> {

@@ -146,3 +146,49 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect((await h.scim('GET', '/Users?count=lots')).json().scimType).toBe('invalidValue');
   });
 });
+
+describe.each(backends())('SCIM startIndex paging that follows on from the page before, on $name', (backend) => {
+  let h: ScimHarness;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    h = await scimHarness(backend);
+    for (let i = 0; i < 7; i++) ids.push(await h.createUser(`user-${i}@example.com`));
+    ids.sort();
+  });
+  afterAll(async () => {
+    await h?.app.close();
+    await backend.dispose();
+  });
+
+  const page = async (query: string) => {
+    const response = await h.scim('GET', `/Users?${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json();
+    return { total: body.totalResults as number, ids: (body.Resources as { id: string }[]).map((user) => user.id) };
+  };
+
+  it('answers each page as a fresh query would, also after writes between pages', async () => {
+    const seen: string[] = [];
+    for (let start = 1; start <= 7; start += 2) {
+      const next = await page(`startIndex=${start}&count=2`);
+      expect(next.total).toBe(7);
+      seen.push(...next.ids);
+    }
+    expect(seen).toEqual(ids);
+    const down: string[] = [];
+    for (let start = 1; start <= 7; start += 3) down.push(...(await page(`startIndex=${start}&count=3&sortOrder=descending`)).ids);
+    expect(down).toEqual([...ids].reverse());
+
+    await page('startIndex=1&count=2');
+    await page('startIndex=3&count=2');
+    expect((await h.scim('DELETE', `/Users/${ids[0]}`)).statusCode).toBe(204);
+    const remaining = ids.slice(1);
+    expect(await page('startIndex=5&count=2')).toEqual({ total: 6, ids: remaining.slice(4, 6) });
+
+    await page('startIndex=1&count=3');
+    const added = await h.createUser('user-new@example.com');
+    const all = [...remaining, added].sort();
+    expect(await page('startIndex=4&count=3')).toEqual({ total: 7, ids: all.slice(3, 6) });
+    expect(await page('filter=userName sw "user-"&startIndex=4&count=3')).toEqual({ total: 7, ids: all.slice(3, 6) });
+  });
+});
