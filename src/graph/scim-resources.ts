@@ -78,8 +78,11 @@ export interface ScimQuery {
   count: number;
   /** RFC 9865: continue after this id (ordered by id only). */
   afterId?: string;
-  /** Decides for candidates when the filter could not be pushed down to SQL exactly. */
-  matches?: (resource: ScimResourceRecord) => boolean;
+  /**
+   * Decides for candidates when the filter could not be pushed down to SQL exactly; `decided` gives the
+   * truth of the filter's membership tests (membershipTests in scim/filter/to-sql.ts) for this resource.
+   */
+  matches?: (resource: ScimResourceRecord, decided: ReadonlyMap<FilterNode, boolean>) => boolean;
   /** An order SQL cannot give (an attribute without a column); forces the in-memory path. */
   compare?: (a: ScimResourceRecord, b: ScimResourceRecord) => number;
 }

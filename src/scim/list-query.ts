@@ -2,6 +2,7 @@ import type { ScimQuery, ScimResourceRecord, ScimSortKey } from '../graph/scim-r
 import { InvalidCursorError, decodeCursor } from '../graph/paging.js';
 import { checkFilter, matchesFilter, parseFilter, FilterSyntaxError, InvalidFilterError } from './filter/index.js';
 import type { FilterNode } from './filter/ast.js';
+import { checkMembershipTests, UntranslatableMembershipTest } from './filter/to-sql.js';
 import type { ResourceType } from './patch/index.js';
 import { badRequest, ScimError } from './scim-error.js';
 
@@ -40,6 +41,15 @@ export function readFilter(text: string): FilterNode {
   }
 }
 
+function checkMembership(filter: FilterNode, type: ResourceType): void {
+  try {
+    checkMembershipTests(filter, type);
+  } catch (error) {
+    if (error instanceof UntranslatableMembershipTest) throw badRequest('invalidFilter', error.message);
+    throw error;
+  }
+}
+
 function integer(value: string | number | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = typeof value === 'number' ? value : /^-?\d{1,9}$/.test(value) ? Number(value) : NaN;
@@ -56,6 +66,7 @@ const SORT_KEYS: Readonly<Record<string, ScimSortKey>> = {
 
 export function readListQuery(type: ResourceType, params: ListParameters, render: (record: ScimResourceRecord) => Record<string, unknown>): ListQuery {
   const filter = params.filter === undefined ? undefined : readFilter(params.filter);
+  if (filter) checkMembership(filter, type);
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1, a negative count means 0.
   const startIndex = Math.max(1, integer(params.startIndex, 'startIndex') ?? 1);
   const count = Math.min(MAX_COUNT, Math.max(0, integer(params.count, 'count') ?? DEFAULT_COUNT));
@@ -69,7 +80,7 @@ export function readListQuery(type: ResourceType, params: ListParameters, render
   const query: ScimQuery = { count, offset: startIndex - 1, descending: sortOrder === 'descending' };
   if (filter) {
     query.filter = filter;
-    query.matches = (record) => matchesFilter(render(record), filter);
+    query.matches = (record, decided) => matchesFilter(render(record), filter, undefined, decided);
   }
   if (params.sortBy !== undefined) sortBy(query, type, params.sortBy, render);
   if (cursorPaging && params.cursor !== '') query.afterId = readCursor(params.cursor!);

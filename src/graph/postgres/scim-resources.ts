@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { filterToSql, type SqlDialect } from '../../scim/filter/to-sql.js';
+import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter/to-sql.js';
 import {
   CANDIDATE_BATCH,
   SCIM_RESOURCE_COLUMNS,
@@ -135,18 +135,24 @@ export class PostgresScimResources {
 
   async query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
     const params: unknown[] = [sorId, resourceType];
-    const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
+    const table = { resourceType, membersExists, groupsExists };
+    const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, table, dialect(params));
     const where = `r.sor_id = $1 AND r.resource_type = $2 AND ${condition.sql}`;
     if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
+    // Membership is not in the documents `matches` reads, so SQL decides those tests for every candidate.
+    const tests = condition.exact || query.filter === undefined ? [] : membershipTests(query.filter, table);
+    const testColumns = tests.map((test, i) => `, coalesce(${filterToSql(test, table, dialect(params)).sql}, false) AS decided_${i}`);
+    const n = params.length;
+    const sql = `SELECT ${SCIM_RESOURCE_COLUMNS}${testColumns.join('')} FROM scim_resources r WHERE ${where} AND r.id > $${n + 1} ORDER BY r.id LIMIT $${n + 2}`;
     const matches: ScimResourceRecord[] = [];
     let after = '';
     for (;;) {
-      const n = params.length;
-      const result = await this.pool.query<ScimResourceRow>(
-        `SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where} AND r.id > $${n + 1} ORDER BY r.id LIMIT $${n + 2}`,
-        [...params, after, CANDIDATE_BATCH],
-      );
-      for (const record of result.rows.map(toScimResource)) if (condition.exact || !query.matches || query.matches(record)) matches.push(record);
+      const result = await this.pool.query<ScimResourceRow & Record<string, unknown>>(sql, [...params, after, CANDIDATE_BATCH]);
+      for (const row of result.rows) {
+        const record = toScimResource(row);
+        const decided = new Map(tests.map((test, i) => [test, row[`decided_${i}`] === true]));
+        if (condition.exact || !query.matches || query.matches(record, decided)) matches.push(record);
+      }
       if (result.rows.length < CANDIDATE_BATCH) break;
       after = result.rows[result.rows.length - 1]!.id;
     }
@@ -302,6 +308,11 @@ export class PostgresScimResources {
 
 function membersExists(condition: string): string {
   return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
+}
+
+function groupsExists(condition: string): string {
+  return `EXISTS (SELECT 1 FROM scim_group_members m JOIN scim_resources g ON g.sor_id = m.sor_id AND g.resource_type = 'Group' AND g.id = m.group_id
+    WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`;
 }
 
 function dialect(params: unknown[]): SqlDialect {

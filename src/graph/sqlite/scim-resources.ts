@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { filterToSql, type SqlDialect } from '../../scim/filter/to-sql.js';
+import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter/to-sql.js';
 import {
   CANDIDATE_BATCH,
   SCIM_RESOURCE_COLUMNS,
@@ -79,16 +79,26 @@ export class SqliteScimResources {
 
   query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): ScimQueryResult {
     const params: unknown[] = [sorId, resourceType];
-    const condition = query.filter === undefined ? { sql: '1=1', exact: true } : filterToSql(query.filter, { resourceType, membersExists }, dialect(params));
+    const table = { resourceType, membersExists, groupsExists };
+    const condition = query.filter === undefined ? { sql: '1=1', exact: true } : filterToSql(query.filter, table, dialect(params));
     const where = `r.sor_id = ? AND r.resource_type = ? AND ${condition.sql}`;
     if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
+    // Membership is not in the documents `matches` reads, so SQL decides those tests for every candidate.
+    const tests = condition.exact || query.filter === undefined ? [] : membershipTests(query.filter, table);
+    const testParams: unknown[] = [];
+    const testColumns = tests.map((test, i) => `, CASE WHEN ${filterToSql(test, table, dialect(testParams)).sql} THEN 1 ELSE 0 END AS decided_${i}`);
+    const select = this.db.prepare(
+      `SELECT ${SCIM_RESOURCE_COLUMNS}${testColumns.join('')} FROM scim_resources r WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`,
+    );
     const matches: ScimResourceRecord[] = [];
     let after = '';
     for (;;) {
-      const rows = this.db
-        .prepare(`SELECT ${SCIM_RESOURCE_COLUMNS} FROM scim_resources r WHERE ${where} AND r.id > ? ORDER BY r.id LIMIT ?`)
-        .all(...params, after, CANDIDATE_BATCH) as ScimResourceRow[];
-      for (const record of rows.map(toScimResource)) if (condition.exact || !query.matches || query.matches(record)) matches.push(record);
+      const rows = select.all(...testParams, ...params, after, CANDIDATE_BATCH) as (ScimResourceRow & Record<string, unknown>)[];
+      for (const row of rows) {
+        const record = toScimResource(row);
+        const decided = new Map(tests.map((test, i) => [test, row[`decided_${i}`] === 1]));
+        if (condition.exact || !query.matches || query.matches(record, decided)) matches.push(record);
+      }
       if (rows.length < CANDIDATE_BATCH) break;
       after = rows[rows.length - 1]!.id;
     }
@@ -237,6 +247,11 @@ export class SqliteScimResources {
 
 function membersExists(condition: string): string {
   return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
+}
+
+function groupsExists(condition: string): string {
+  return `EXISTS (SELECT 1 FROM scim_group_members m JOIN scim_resources g ON g.sor_id = m.sor_id AND g.resource_type = 'Group' AND g.id = m.group_id
+    WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`;
 }
 
 function dialect(params: unknown[]): SqlDialect {

@@ -15,13 +15,15 @@ import { cannotCompare, checkComparison, isOrdering } from './check.js';
  * - `eq null` matches an attribute without a value (RFC 7643 §2.5), `ne null` one with a value;
  * - a value of another type than the comparison value never matches.
  * Throws `InvalidFilterError` for comparisons RFC 7644 rejects, e.g. `gt` on a boolean.
+ * `decided` holds the truth of parts of the filter found elsewhere (group membership, from SQL).
  */
 export function matchesFilter(
   resource: Record<string, unknown>,
   filter: FilterNode,
   caseRules: AttributeCaseRules = defaultCaseRules,
+  decided?: ReadonlyMap<FilterNode, boolean>,
 ): boolean {
-  return matches(filter, { target: resource, caseRules });
+  return matches(filter, { target: resource, caseRules, decided });
 }
 
 /** Where paths are read from: the resource, or inside a value filter one element of `element`. */
@@ -29,9 +31,12 @@ interface Scope {
   target: Record<string, unknown>;
   caseRules: AttributeCaseRules;
   element?: AttrPath;
+  decided?: ReadonlyMap<FilterNode, boolean>;
 }
 
 function matches(filter: FilterNode, scope: Scope): boolean {
+  const known = scope.decided?.get(filter);
+  if (known !== undefined) return known;
   switch (filter.kind) {
     case 'and':
       return matches(filter.left, scope) && matches(filter.right, scope);

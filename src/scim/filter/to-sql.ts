@@ -27,10 +27,22 @@ export interface SqlCondition {
   exact: boolean;
 }
 
-/** The query reads scim_resources as `r`; `membersExists` wraps a condition on scim_group_members `m`. */
+/** The query reads scim_resources as `r`. */
 export interface FilterTable {
   resourceType: 'User' | 'Group';
+  /** Whether a scim_group_members row `m` of the group `r` satisfies the condition. */
   membersExists(condition: string): string;
+  /** Whether a scim_group_members row `m` naming `r` as its member, with its group `g`, satisfies the condition. */
+  groupsExists(condition: string): string;
+}
+
+/** How a membership attribute (a Group's `members`, a User's `groups`) reads from its rows. */
+interface Membership {
+  exists(condition: string): string;
+  /** Undefined for a sub-attribute no row has, which is absent from every resource. */
+  column(subAttribute: string, dialect: SqlDialect): Column | undefined;
+  /** Sub-attributes resources have but the rows cannot give. */
+  unsupported: ReadonlySet<string>;
 }
 
 const EVERYTHING: SqlCondition = { sql: '1=1', exact: false };
@@ -43,6 +55,8 @@ interface Column {
   folded: boolean;
   /** NULL when the attribute has no value. */
   nullable: boolean;
+  /** Compared as text even when a value looks like a date-time (membership rows, which only SQL reads). */
+  plainText?: boolean;
 }
 
 /**
@@ -67,8 +81,10 @@ export function filterToSql(filter: FilterNode, table: FilterTable, dialect: Sql
       dialect.reset(mark);
       return EVERYTHING;
     }
-    case 'valuePath':
-      return table.resourceType === 'Group' && isMembers(filter.path) ? valuePathToSql(filter, table, dialect) : jsonValuePathToSql(filter, table.resourceType, dialect);
+    case 'valuePath': {
+      const membership = membershipOf(filter.path, table);
+      return membership ? valuePathToSql(filter, membership, dialect) : jsonValuePathToSql(filter, table.resourceType, dialect);
+    }
     case 'compare':
     case 'present':
       return testToSql(filter, table, dialect);
@@ -87,21 +103,24 @@ function resourceColumn(path: AttrPath, table: FilterTable): Column | undefined 
 }
 
 function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect): SqlCondition {
-  if (table.resourceType === 'Group' && isMembers(test.path)) {
+  const membership = membershipOf(test.path, table);
+  if (membership) {
     const sub = test.path.normalized.subAttribute ?? 'value';
-    const column = memberColumn(sub, dialect);
-    if (column === undefined) return EVERYTHING;
+    if (membership.unsupported.has(sub)) throw new UntranslatableMembershipTest(test);
+    const column = membership.column(sub, dialect);
+    // A sub-attribute no membership row has is absent from every resource, as the evaluator sees it too.
+    if (column === undefined) return { sql: test.kind === 'compare' && (test.op === 'ne' || (test.op === 'eq' && test.value === null)) ? '1=1' : NOTHING, exact: true };
     if (test.kind === 'compare' && test.value === null) {
-      const any = table.membersExists(present(column));
+      const any = membership.exists(present(column));
       return { sql: test.op === 'eq' ? `NOT ${any}` : any, exact: true };
     }
     const mark = dialect.mark();
     const inner = test.kind === 'present' ? present(column) : compare(test.op === 'ne' ? { ...test, op: 'eq' } : test, column, dialect);
     if (inner === undefined) {
       dialect.reset(mark);
-      return EVERYTHING;
+      throw new UntranslatableMembershipTest(test);
     }
-    const exists = table.membersExists(inner);
+    const exists = membership.exists(inner);
     return { sql: test.kind === 'compare' && test.op === 'ne' ? `NOT ${exists}` : exists, exact: true };
   }
   const column = resourceColumn(test.path, table);
@@ -113,44 +132,113 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
   return EVERYTHING;
 }
 
-function valuePathToSql(filter: ValuePathFilter, table: FilterTable, dialect: SqlDialect): SqlCondition {
+function valuePathToSql(filter: ValuePathFilter, membership: Membership, dialect: SqlDialect): SqlCondition {
   const mark = dialect.mark();
-  const inner = elementFilter(filter.filter, dialect);
-  const test = filter.subAttributeTest === undefined ? '1=1' : elementFilter(filter.subAttributeTest, dialect);
+  const inner = elementFilter(filter.filter, membership, dialect);
+  const test = filter.subAttributeTest === undefined ? '1=1' : elementFilter(filter.subAttributeTest, membership, dialect);
   if (inner === undefined || test === undefined) {
     dialect.reset(mark);
-    return EVERYTHING;
+    throw new UntranslatableMembershipTest(filter);
   }
-  return { sql: table.membersExists(`${inner} AND ${test}`), exact: true };
+  return { sql: membership.exists(`${inner} AND ${test}`), exact: true };
 }
 
-/** A filter on one member row; undefined when some part cannot be written exactly. */
-function elementFilter(filter: FilterNode, dialect: SqlDialect): string | undefined {
+/** A filter on one membership row; undefined when some part cannot be written exactly. */
+function elementFilter(filter: FilterNode, membership: Membership, dialect: SqlDialect): string | undefined {
   switch (filter.kind) {
     case 'and':
     case 'or': {
-      const left = elementFilter(filter.left, dialect);
-      const right = elementFilter(filter.right, dialect);
+      const left = elementFilter(filter.left, membership, dialect);
+      const right = elementFilter(filter.right, membership, dialect);
       return left === undefined || right === undefined ? undefined : `(${left} ${filter.kind.toUpperCase()} ${right})`;
     }
     case 'not': {
-      const inner = elementFilter(filter.filter, dialect);
+      const inner = elementFilter(filter.filter, membership, dialect);
       return inner === undefined ? undefined : `NOT coalesce(${inner}, 1=0)`;
     }
     case 'valuePath':
       return undefined;
     case 'present':
     case 'compare': {
-      const column = memberColumn(filter.path.normalized.attribute, dialect);
-      if (column === undefined) return undefined;
+      if (membership.unsupported.has(filter.path.normalized.attribute)) return undefined;
+      const column = membership.column(filter.path.normalized.attribute, dialect);
+      if (column === undefined) return filter.kind === 'compare' && (filter.op === 'ne' || (filter.op === 'eq' && filter.value === null)) ? '1=1' : NOTHING;
       return filter.kind === 'present' ? present(column) : compare(filter, column, dialect);
     }
   }
 }
 
-function isMembers(path: AttrPath): boolean {
+/**
+ * Membership lives in rows of its own, not in the documents the evaluator reads, so a test on it is always
+ * decided in SQL: exactly, or for a candidate of an in-memory filter through `decidedMembershipTests`.
+ * A test SQL cannot decide exactly is refused rather than answered wrongly.
+ */
+export class UntranslatableMembershipTest extends Error {
+  constructor(readonly filter: FilterNode) {
+    super('this test on group membership is not supported; compare members or groups by value, display or type');
+  }
+}
+
+/** The tests on membership in a filter, outside any value filter: their truth comes from SQL, per resource. */
+export function membershipTests(filter: FilterNode, table: Pick<FilterTable, 'resourceType'>): FilterNode[] {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return [...membershipTests(filter.left, table), ...membershipTests(filter.right, table)];
+    case 'not':
+      return membershipTests(filter.filter, table);
+    default:
+      return isMembership(filter.path, table.resourceType) ? [filter] : [];
+  }
+}
+
+/** Throws UntranslatableMembershipTest for a membership test in the filter that SQL cannot decide; run before querying. */
+export function checkMembershipTests(filter: FilterNode, resourceType: 'User' | 'Group'): void {
+  const unsupported = UNSUPPORTED_MEMBERSHIP_PARTS[resourceType];
+  const refused = (node: FilterNode, inside: boolean): boolean => {
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        return refused(node.left, inside) || refused(node.right, inside);
+      case 'not':
+        return refused(node.filter, inside);
+      case 'valuePath':
+        return inside || refused(node.filter, true) || (node.subAttributeTest !== undefined && refused(node.subAttributeTest, true));
+      default:
+        return unsupported.has(inside ? node.path.normalized.attribute : (node.path.normalized.subAttribute ?? 'value'));
+    }
+  };
+  for (const test of membershipTests(filter, { resourceType })) if (refused(test, false)) throw new UntranslatableMembershipTest(test);
+}
+
+/** A group's `$ref` in a user's `groups` is its URL, which depends on the address the service is reached at. */
+const UNSUPPORTED_MEMBERSHIP_PARTS: Readonly<Record<'User' | 'Group', ReadonlySet<string>>> = { Group: new Set(), User: new Set(['$ref']) };
+
+function membershipOf(path: AttrPath, table: FilterTable): Membership | undefined {
+  if (!isMembership(path, table.resourceType)) return undefined;
+  const unsupported = UNSUPPORTED_MEMBERSHIP_PARTS[table.resourceType];
+  if (table.resourceType === 'Group') return { exists: (condition) => table.membersExists(condition), column: memberColumn, unsupported };
+  return { exists: (condition) => table.groupsExists(condition), column: groupColumn, unsupported };
+}
+
+function isMembership(path: AttrPath, resourceType: 'User' | 'Group'): boolean {
   const { schema, attribute } = path.normalized;
-  return attribute === 'members' && (schema === undefined || schema === 'urn:ietf:params:scim:schemas:core:2.0:group');
+  const [name, urn] = resourceType === 'Group' ? ['members', 'urn:ietf:params:scim:schemas:core:2.0:group'] : ['groups', 'urn:ietf:params:scim:schemas:core:2.0:user'];
+  return attribute === name && (schema === undefined || schema === urn);
+}
+
+/** A user's groups: `value` is the group's id, `display` its displayName; every membership is "direct". */
+function groupColumn(subAttribute: string, dialect: SqlDialect): Column | undefined {
+  switch (subAttribute) {
+    case 'value':
+      return { expression: dialect.fold('m.group_id'), folded: true, nullable: false, plainText: true };
+    case 'display':
+      return { expression: dialect.fold('g.name'), folded: true, nullable: false, plainText: true };
+    case 'type':
+      return { expression: "'direct'", folded: true, nullable: false, plainText: true };
+    default:
+      return undefined;
+  }
 }
 
 /** Member values, displays and types compare without regard to case; `$ref` is a reference, case-exact. */
@@ -159,9 +247,9 @@ function memberColumn(subAttribute: string, dialect: SqlDialect): Column | undef
     case 'value':
     case 'display':
     case 'type':
-      return { expression: dialect.fold(`m.${subAttribute}`), folded: true, nullable: subAttribute !== 'value' };
+      return { expression: dialect.fold(`m.${subAttribute}`), folded: true, nullable: subAttribute !== 'value', plainText: true };
     case '$ref':
-      return { expression: 'm.ref', folded: false, nullable: true };
+      return { expression: 'm.ref', folded: false, nullable: true, plainText: true };
     default:
       return undefined;
   }
@@ -182,11 +270,12 @@ function compare(test: CompareFilter, column: Column, dialect: SqlDialect): stri
   const text = column.folded ? value.toLowerCase() : value;
   const expression = column.expression;
   const notNull = (sql: string) => (column.nullable ? `coalesce(${sql}, 1=0)` : sql);
+  const instant = !column.plainText && RFC3339.test(value);
   switch (op) {
     case 'eq':
-      return RFC3339.test(value) ? undefined : notNull(`${expression} = ${dialect.param(text)}`);
+      return instant ? undefined : notNull(`${expression} = ${dialect.param(text)}`);
     case 'ne':
-      return RFC3339.test(value) ? undefined : `NOT ${notNull(`${expression} = ${dialect.param(text)}`)}`;
+      return instant ? undefined : `NOT ${notNull(`${expression} = ${dialect.param(text)}`)}`;
     case 'co':
     case 'sw':
     case 'ew': {
@@ -195,7 +284,7 @@ function compare(test: CompareFilter, column: Column, dialect: SqlDialect): stri
       return notNull(dialect[method[op]](expression, text));
     }
     default: {
-      if (RFC3339.test(value)) return undefined;
+      if (instant) return undefined;
       const sign = { gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
       return notNull(`${expression} ${sign} ${dialect.param(text)}`);
     }

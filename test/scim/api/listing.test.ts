@@ -78,6 +78,32 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(await filtered(`id eq "${groupId}"`, '/Groups')).toEqual(['Builders']);
   });
 
+  it('decides tests on membership (a group\'s members, a user\'s groups) in any filter as a full read of each resource would', async () => {
+    const ada = ids.get('ada@example.com')!;
+    const full = async (path: string) => {
+      const listed = (await h.scim('GET', `${path}?count=1000`)).json().Resources as { id: string }[];
+      return Promise.all(listed.map(async ({ id }) => (await h.scim('GET', `${path}/${id}`)).json() as Record<string, unknown>));
+    };
+    const cases: [string, string[]][] = [
+      ['/Groups', [`members.value eq "${ada}" and meta.lastModified gt "2000-01-01T00:00:00Z"`, `members.value eq "${ada}" or meta.resourceType eq "Nope"`, `not (members[value eq "${ada}"]) and meta.created pr`, 'members pr or meta.version eq "x"', `members.display eq "x" or displayName ew "ty"`, 'members.nothing ne "x" and members pr and meta.created pr']],
+      ['/Users', [`groups.value eq "${groupId}"`, 'groups.display eq "BUILDERS"', 'groups pr', 'not (groups pr)', 'groups[type eq "direct" and display sw "b"] and title pr', 'groups.type eq "direct" or title eq "Manager"', `groups.value ne "${groupId}"`, 'groups eq null']],
+    ];
+    for (const [path, filters] of cases) {
+      const resources = await full(path);
+      for (const filter of filters) {
+        const expected = resources.filter((resource) => matchesFilter(resource, parseFilter(filter))).map((resource) => resource.id).sort();
+        const response = await h.scim('GET', `${path}?filter=${encodeURIComponent(filter)}`);
+        expect(response.statusCode, response.body).toBe(200);
+        const found = (response.json().Resources as { id: string }[]).map((resource) => resource.id).sort();
+        expect({ filter, found }).toEqual({ filter, found: expected });
+        expect(expected.length > 0 && expected.length < resources.length, `${filter} tells resources apart`).toBe(true);
+      }
+    }
+    const refused = await h.scim('GET', `/Users?filter=${encodeURIComponent('groups.$ref pr')}`);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ scimType: 'invalidFilter', detail: expect.stringContaining('membership') });
+  });
+
   it('sorts by userName, a column, or any attribute, both ways', async () => {
     expect(await names('sortBy=userName')).toEqual(['ada@example.com', 'Bob@Example.org', 'carol@example.com', 'dave@example.net']);
     expect(await names('sortBy=userName&sortOrder=descending')).toEqual(['dave@example.net', 'carol@example.com', 'Bob@Example.org', 'ada@example.com']);

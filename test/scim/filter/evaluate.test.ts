@@ -399,3 +399,14 @@ describe('invalid comparisons', () => {
     expect(matches(omalley, 'nickName gt "a"')).toBe(false);
   });
 });
+
+describe('parts decided elsewhere', () => {
+  it('takes the truth of a decided part instead of reading the resource', () => {
+    const filter = parseFilter('members.value eq "u1" and displayName eq "Builders"');
+    const group = { displayName: 'Builders' };
+    expect(matchesFilter(group, filter)).toBe(false);
+    if (filter.kind !== 'and') throw new Error('expected and');
+    expect(matchesFilter(group, filter, undefined, new Map([[filter.left, true]]))).toBe(true);
+    expect(matchesFilter({ displayName: 'Other' }, filter, undefined, new Map([[filter.left, true]]))).toBe(false);
+  });
+});

@@ -21,7 +21,7 @@ function translate(filter: string, resourceType: 'User' | 'Group' = 'User') {
     elementsExist: (path, condition) => `ANY(${path.join('.')}: ${condition})`,
     elementText: (key) => `e.${key}`,
   };
-  const condition = filterToSql(parseFilter(filter), { resourceType, membersExists: (inner) => `EXISTS(${inner})` }, dialect);
+  const condition = filterToSql(parseFilter(filter), { resourceType, membersExists: (inner) => `EXISTS(${inner})`, groupsExists: (inner) => `GROUPS(${inner})` }, dialect);
   return { ...condition, params };
 }
 
