@@ -1,4 +1,5 @@
 import type { ScimMemberRecord, ScimQuery, ScimResourceRecord, ScimResourceType, ScimSortKey } from './scim-resources.js';
+import type { FilterTable } from '../scim/filter/to-sql.js';
 import { isoTime } from './rows.js';
 import { foldCase } from './tree.js';
 
@@ -116,4 +117,15 @@ export function pageInMemory(matches: ScimResourceRecord[], query: ScimQuery): {
 /** The id range that holds the children of a parent: their ids are `${parentId}:…`. */
 export function childIdRange(parentId: string): [string, string] {
   return [`${parentId}:`, `${parentId};`];
+}
+
+/** The member tables as the SCIM filter translation reads them (the same SQL on both backends). */
+export function scimFilterTable(resourceType: ScimResourceType): FilterTable {
+  return {
+    resourceType,
+    membersExists: (condition) => `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`,
+    groupsExists: (condition) =>
+      `EXISTS (SELECT 1 FROM scim_group_members m JOIN scim_resources g ON g.sor_id = m.sor_id AND g.resource_type = 'Group' AND g.id = m.group_id
+        WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`,
+  };
 }

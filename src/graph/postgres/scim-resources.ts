@@ -7,6 +7,7 @@ import {
   orderBy,
   pageInMemory,
   wholeResult,
+  scimFilterTable,
   scimResourceValues,
   toScimMember,
   toScimResource,
@@ -135,7 +136,7 @@ export class PostgresScimResources {
 
   async query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
     const params: unknown[] = [sorId, resourceType];
-    const table = { resourceType, membersExists, groupsExists };
+    const table = scimFilterTable(resourceType);
     const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, table, dialect(params));
     const where = `r.sor_id = $1 AND r.resource_type = $2 AND ${condition.sql}`;
     if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
@@ -304,15 +305,6 @@ export class PostgresScimResources {
     if (graph.replace?.length) await this.graph.writeTrees(client, sorId, graph.replace, options);
     if (graph.upsert?.length) await this.graph.writeRows(client, sorId, graph.upsert, options);
   }
-}
-
-function membersExists(condition: string): string {
-  return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
-}
-
-function groupsExists(condition: string): string {
-  return `EXISTS (SELECT 1 FROM scim_group_members m JOIN scim_resources g ON g.sor_id = m.sor_id AND g.resource_type = 'Group' AND g.id = m.group_id
-    WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`;
 }
 
 function dialect(params: unknown[]): SqlDialect {

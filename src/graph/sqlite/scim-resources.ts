@@ -7,6 +7,7 @@ import {
   orderBy,
   pageInMemory,
   wholeResult,
+  scimFilterTable,
   scimMemberValues,
   scimResourceValues,
   toScimMember,
@@ -79,7 +80,7 @@ export class SqliteScimResources {
 
   query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): ScimQueryResult {
     const params: unknown[] = [sorId, resourceType];
-    const table = { resourceType, membersExists, groupsExists };
+    const table = scimFilterTable(resourceType);
     const condition = query.filter === undefined ? { sql: '1=1', exact: true } : filterToSql(query.filter, table, dialect(params));
     const where = `r.sor_id = ? AND r.resource_type = ? AND ${condition.sql}`;
     if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
@@ -243,15 +244,6 @@ export class SqliteScimResources {
     }
     return statement;
   }
-}
-
-function membersExists(condition: string): string {
-  return `EXISTS (SELECT 1 FROM scim_group_members m WHERE m.sor_id = r.sor_id AND m.group_id = r.id AND ${condition})`;
-}
-
-function groupsExists(condition: string): string {
-  return `EXISTS (SELECT 1 FROM scim_group_members m JOIN scim_resources g ON g.sor_id = m.sor_id AND g.resource_type = 'Group' AND g.id = m.group_id
-    WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`;
 }
 
 function dialect(params: unknown[]): SqlDialect {
