@@ -87,6 +87,13 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(await names('sortBy=meta.created')).toEqual(people.map((person) => person.userName));
   });
 
+  it('sorts resources without an externalId last in both orders, in SQL and in memory', async () => {
+    for (const filter of ['', `&filter=${encodeURIComponent('active pr')}`]) {
+      expect(await names(`sortBy=externalId${filter}`)).toEqual(['ada@example.com', 'dave@example.net', 'Bob@Example.org', 'carol@example.com']);
+      expect(await names(`sortBy=externalId&sortOrder=descending${filter}`)).toEqual(['Bob@Example.org', 'dave@example.net', 'ada@example.com', 'carol@example.com']);
+    }
+  });
+
   it('pages with startIndex and count (1-based), and counts only with count=0', async () => {
     const page = (await h.scim('GET', '/Users?sortBy=userName&startIndex=2&count=2')).json();
     expect(page).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
