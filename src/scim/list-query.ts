@@ -66,6 +66,8 @@ export function readListQuery(type: ResourceType, params: ListParameters, render
   const cursorPaging = params.cursor !== undefined;
   if (cursorPaging && params.startIndex !== undefined) throw badRequest('invalidValue', '"cursor" and "startIndex" cannot be used together (RFC 9865)');
   if (cursorPaging && params.sortBy !== undefined) throw badRequest('invalidValue', 'cursor paging is ordered by id; "sortBy" cannot be used with "cursor"');
+  // A cursor continues after an id in ascending order; descending, the second page would come back empty.
+  if (cursorPaging && sortOrder === 'descending') throw badRequest('invalidValue', 'cursor paging is in ascending id order; "sortOrder" cannot be "descending" with "cursor"');
   const query: ScimQuery = { count, offset: startIndex - 1, descending: sortOrder === 'descending' };
   if (filter) {
     query.filter = filter;

@@ -128,6 +128,8 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(bad.statusCode).toBe(400);
     expect(bad.json().scimType).toBe('invalidCursor');
     expect((await h.scim('GET', '/Users?cursor=&startIndex=1')).json().scimType).toBe('invalidValue');
+    expect((await h.scim('GET', '/Users?cursor=&sortOrder=descending')).json()).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect((await h.scim('GET', '/Users?cursor=&sortOrder=ascending&count=1')).json().nextCursor).toBeDefined();
   });
 
   it('searches with POST /.search on a resource type and at the root', async () => {
