@@ -1,5 +1,5 @@
 import type { ScimQuery, ScimResourceRecord, ScimSortKey } from '../graph/scim-resources.js';
-import { InvalidCursorError, decodeCursor } from '../graph/paging.js';
+import { InvalidCursorError, decodeCursor, decodeListCursor } from '../graph/paging.js';
 import { checkFilter, matchesFilter, parseFilter, FilterSyntaxError, InvalidFilterError } from './filter/index.js';
 import type { FilterNode } from './filter/ast.js';
 import type { ResourceType } from './patch/index.js';
@@ -113,11 +113,27 @@ function sortValue(resource: Record<string, unknown>, path: { schema?: string; a
   return value === undefined || value === null ? undefined : String(value).toLowerCase();
 }
 
+const invalidCursor = () => new ScimError(400, 'the cursor is not one this service issued', 'invalidCursor');
+
+/** SCIM ids are UUIDs and never hold NUL, which separates the type from the id in a root search cursor. */
 function readCursor(cursor: string): string {
+  const id = decoded(() => decodeCursor(cursor));
+  if (id.includes('\u0000')) throw invalidCursor();
+  return id;
+}
+
+/** A cursor of POST /.search at the root: the type and id of the last resource of the previous page. */
+export function readRootCursor(cursor: string): { type: ResourceType; id: string } {
+  const { list, lastId } = decoded(() => decodeListCursor(cursor));
+  if (list !== 'User' && list !== 'Group') throw invalidCursor();
+  return { type: list, id: lastId };
+}
+
+function decoded<T>(decode: () => T): T {
   try {
-    return decodeCursor(cursor);
+    return decode();
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ScimError(400, 'the cursor is not one this service issued', 'invalidCursor');
+    if (error instanceof InvalidCursorError) throw invalidCursor();
     throw error;
   }
 }
