@@ -90,11 +90,9 @@ export function orderBy(query: ScimQuery): string {
 export function compareRecords(query: ScimQuery): (a: ScimResourceRecord, b: ScimResourceRecord) => number {
   if (query.compare) return query.compare;
   const key = query.sortBy ?? 'id';
-  const read = (record: ScimResourceRecord): string | undefined =>
-    key === 'name' ? foldCase(record.name) : key === 'externalId' ? record.externalId : key === 'created' ? record.created : key === 'modified' ? record.modified : record.id;
   const sign = query.descending ? -1 : 1;
   return (a, b) => {
-    const [x, y] = [read(a), read(b)];
+    const [x, y] = [sortValueOf(key, a), sortValueOf(key, b)];
     if (x !== y) {
       if (x === undefined) return 1;
       if (y === undefined) return -1;
@@ -102,6 +100,22 @@ export function compareRecords(query: ScimQuery): (a: ScimResourceRecord, b: Sci
     }
     return a.id < b.id ? -sign : a.id > b.id ? sign : 0;
   };
+}
+
+/** What a sort key orders by, as the SQL order has it; undefined (sorted last) for a missing externalId. */
+export function sortValueOf(key: ScimSortKey, record: ScimResourceRecord): string | undefined {
+  switch (key) {
+    case 'name':
+      return foldCase(record.name);
+    case 'externalId':
+      return record.externalId;
+    case 'created':
+      return record.created;
+    case 'modified':
+      return record.modified;
+    case 'id':
+      return record.id;
+  }
 }
 
 /** A first page that is not full holds every match, so its length is the total and no count is needed. */

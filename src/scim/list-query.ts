@@ -1,5 +1,6 @@
 import type { ScimQuery, ScimResourceRecord, ScimSortKey } from '../graph/scim-resources.js';
 import { InvalidCursorError, decodeCursor, decodeListCursor } from '../graph/paging.js';
+import { sortValueOf } from '../graph/scim-rows.js';
 import { checkFilter, matchesFilter, parseFilter, FilterSyntaxError, InvalidFilterError } from './filter/index.js';
 import type { FilterNode } from './filter/ast.js';
 import type { ResourceType } from './patch/index.js';
@@ -24,6 +25,8 @@ export interface ListQuery {
   query: ScimQuery;
   startIndex: number;
   cursorPaging: boolean;
+  /** With sortBy: what a resource is ordered by, undefined when it has no value (it sorts last either way). */
+  sortValue?: (record: ScimResourceRecord) => string | undefined;
 }
 
 export function readFilter(text: string): FilterNode {
@@ -73,18 +76,23 @@ export function readListQuery(type: ResourceType, params: ListParameters, render
     query.filter = filter;
     query.matches = (record) => matchesFilter(render(record), filter);
   }
-  if (params.sortBy !== undefined) sortBy(query, type, params.sortBy, render);
   if (cursorPaging && params.cursor !== '') query.afterId = readCursor(params.cursor!);
-  return { query, startIndex, cursorPaging };
+  if (params.sortBy === undefined) return { query, startIndex, cursorPaging };
+  return { query, startIndex, cursorPaging, sortValue: sortBy(query, type, params.sortBy, render) };
 }
 
-function sortBy(query: ScimQuery, type: ResourceType, sortBy: string, render: (record: ScimResourceRecord) => Record<string, unknown>): void {
+function sortBy(
+  query: ScimQuery,
+  type: ResourceType,
+  sortBy: string,
+  render: (record: ScimResourceRecord) => Record<string, unknown>,
+): (record: ScimResourceRecord) => string | undefined {
   const path = sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '');
   const named = type === 'User' ? 'username' : 'displayname';
   const key = path === named ? 'name' : SORT_KEYS[path];
   if (key !== undefined) {
     query.sortBy = key;
-    return;
+    return (record) => sortValueOf(key, record);
   }
   // Any other attribute sorts in memory, by its (first) value; resources without one sort last (RFC 7644 §3.4.2.3).
   const filterPath = readFilter(`${sortBy} pr`);
@@ -98,6 +106,7 @@ function sortBy(query: ScimQuery, type: ResourceType, sortBy: string, render: (r
     if (y === undefined) return -1;
     return x < y ? -sign : sign;
   };
+  return valueOf;
 }
 
 function sortValue(resource: Record<string, unknown>, path: { schema?: string; attribute: string; subAttribute?: string }): string | undefined {

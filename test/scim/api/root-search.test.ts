@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../support/backends.js';
-import { GROUP_SCHEMA, USER_SCHEMA, scimHarness, type ScimHarness } from './scim-app.js';
+import { MAX_SORTED_DEPTH } from '../../../src/scim/http/root-search.js';
+import { GROUP_SCHEMA, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Listed {
   id: string;
@@ -17,11 +19,30 @@ describe.each(backends())('SCIM search at the root on $name', (backend) => {
   let h: ScimHarness;
   const users: string[] = [];
   const groups: string[] = [];
+  const labels = new Map<string, string>();
   beforeAll(async () => {
     h = await scimHarness(backend);
-    for (const userName of ['amy', 'Cleo', 'eve', 'gus']) users.push(await h.createUser(userName));
-    for (const displayName of ['Bees', 'dogs', 'Fish']) groups.push(await h.createGroup(displayName));
+    // Created a User, a Group, a User, … a few milliseconds apart, so that meta.created alternates between types.
+    const created: [string, string[], () => Promise<string>][] = [
+      ['amy', users, () => h.createUser('amy')],
+      ['Bees', groups, () => h.createGroup('Bees')],
+      ['Cleo', users, () => h.createUser('Cleo')],
+      ['dogs', groups, () => h.createGroup('dogs')],
+      ['eve', users, () => h.createUser('eve', { displayName: 'Eel', externalId: 'X-2' })],
+      ['Fish', groups, () => group({ displayName: 'Fish', externalId: 'X-5' })],
+      ['gus', users, () => h.createUser('gus', { displayName: 'Gnu', externalId: 'X-9' })],
+    ];
+    for (const [label, list, create] of created) {
+      const id = await create();
+      labels.set(id, label);
+      list.push(id);
+      await sleep(5);
+    }
+    // amy changes last: the oldest resource is also the last modified.
+    const patched = await h.scim('PATCH', `/Users/${users[0]}`, patchOp({ op: 'add', path: 'displayName', value: 'Ant' }), { prefer: 'return=minimal' });
+    expect(patched.statusCode, patched.body).toBe(204);
   });
+  const group = async (body: Record<string, unknown>) => (await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], ...body })).json().id as string;
   afterAll(async () => {
     await h?.app.close();
     await backend.dispose();
@@ -79,7 +100,7 @@ describe.each(backends())('SCIM search at the root on $name', (backend) => {
     };
     expect(await named('meta.resourceType pr')).toBe(users.length + groups.length);
     expect(await named('userName sw "c" or displayName sw "d" or displayName sw "f"')).toBe(3);
-    expect(await named('displayName pr')).toBe(groups.length);
+    expect(await named('displayName pr and not (userName pr)')).toBe(groups.length);
     expect(await named('userName eq "nobody"')).toBe(0);
   });
 
@@ -109,6 +130,49 @@ describe.each(backends())('SCIM search at the root on $name', (backend) => {
     await refused(search({ cursor: Buffer.from('User\u0000').toString('base64url') }));
     await refused(h.scim('GET', `/Users?cursor=${rootCursor}`));
     await refused(h.scim('POST', '/Groups/.search', { schemas: [SEARCH], cursor: rootCursor }));
+  });
+
+  const byId = (label: (id: string) => boolean, descending = false) => {
+    const ids = [...labels.keys()].filter(label).sort();
+    return (descending ? ids.reverse() : ids).map((id) => labels.get(id)!);
+  };
+  const isGroup = (id: string) => groups.includes(id);
+
+  it.each([
+    ['userName', () => ['amy', 'Cleo', 'eve', 'gus', ...byId(isGroup)], () => ['gus', 'eve', 'Cleo', 'amy', ...byId(isGroup, true)]],
+    ['displayName', () => ['amy', 'Bees', 'dogs', 'eve', 'Fish', 'gus', 'Cleo'], () => ['gus', 'Fish', 'eve', 'dogs', 'Bees', 'amy', 'Cleo']],
+    ['urn:ietf:params:scim:schemas:core:2.0:Group:displayName', () => ['amy', 'Bees', 'dogs', 'eve', 'Fish', 'gus', 'Cleo'], () => ['gus', 'Fish', 'eve', 'dogs', 'Bees', 'amy', 'Cleo']],
+    ['meta.created', () => ['amy', 'Bees', 'Cleo', 'dogs', 'eve', 'Fish', 'gus'], () => ['gus', 'Fish', 'eve', 'dogs', 'Cleo', 'Bees', 'amy']],
+    ['meta.lastModified', () => ['Bees', 'Cleo', 'dogs', 'eve', 'Fish', 'gus', 'amy'], () => ['amy', 'gus', 'Fish', 'eve', 'dogs', 'Cleo', 'Bees']],
+    ['externalId', () => ['eve', 'Fish', 'gus', ...byId((id) => !['eve', 'Fish', 'gus'].includes(labels.get(id)!))], () => ['gus', 'Fish', 'eve', ...byId((id) => !['eve', 'Fish', 'gus'].includes(labels.get(id)!), true)]],
+    ['id', () => byId(() => true), () => byId(() => true, true)],
+  ])('sorts Users and Groups as one list by %s, both ways, in every window of startIndex and count', async (sortBy, ascending, descending) => {
+    for (const [sortOrder, expected] of [['ascending', ascending()], ['descending', descending()]] as const) {
+      const whole = await ok({ sortBy, sortOrder });
+      expect({ sortOrder, labels: whole.Resources.map((resource) => labels.get(resource.id)) }).toEqual({ sortOrder, labels: expected });
+      for (let startIndex = 1; startIndex <= expected.length + 1; startIndex++) {
+        for (const count of [1, 2, 3]) {
+          const page = await ok({ sortBy, sortOrder, startIndex, count });
+          expect(page).toMatchObject({ totalResults: expected.length, startIndex, itemsPerPage: page.Resources.length });
+          expect({ startIndex, count, labels: page.Resources.map((resource) => labels.get(resource.id)) }).toEqual({ startIndex, count, labels: expected.slice(startIndex - 1, startIndex - 1 + count) });
+        }
+      }
+    }
+  });
+
+  it('sorts across types through a filter decided in memory', async () => {
+    const page = await ok({ filter: 'meta.resourceType pr and not (userName eq "dogs")', sortBy: 'displayName', sortOrder: 'descending', startIndex: 3, count: 3 });
+    expect(page.totalResults).toBe(7);
+    expect(page.Resources.map((resource) => labels.get(resource.id))).toEqual(['eve', 'dogs', 'Bees']);
+  });
+
+  it(`sorts across types no deeper than ${MAX_SORTED_DEPTH}, and says what to do instead`, async () => {
+    expect(await ok({ sortBy: 'userName', startIndex: MAX_SORTED_DEPTH, count: 1 })).toMatchObject({ totalResults: 7, itemsPerPage: 0 });
+    expect(await ok({ sortBy: 'userName', startIndex: MAX_SORTED_DEPTH * 10, count: 0 })).toMatchObject({ totalResults: 7, itemsPerPage: 0 });
+    const deep = await search({ sortBy: 'userName', startIndex: MAX_SORTED_DEPTH - 1, count: 3 });
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json()).toMatchObject({ status: '400', scimType: 'tooMany', detail: expect.stringMatching(/narrow the filter.*"cursor"/) });
+    expect((await search({ startIndex: MAX_SORTED_DEPTH * 10, count: 3 })).statusCode).toBe(200);
   });
 
   it.each([
