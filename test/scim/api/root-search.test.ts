@@ -175,6 +175,14 @@ describe.each(backends())('SCIM search at the root on $name', (backend) => {
     expect((await search({ startIndex: MAX_SORTED_DEPTH * 10, count: 3 })).statusCode).toBe(200);
   });
 
+  it('honours at the root the sorting and paging ServiceProviderConfig claims', async () => {
+    const config = (await h.scim('GET', '/ServiceProviderConfig')).json();
+    expect(config).toMatchObject({ sort: { supported: true }, pagination: { cursor: true, index: true } });
+    expect((await ok({ sortBy: 'meta.lastModified', count: config.pagination.maxPageSize })).Resources).toHaveLength(7);
+    expect((await ok({ cursor: '', count: config.pagination.maxPageSize })).Resources).toHaveLength(7);
+    expect((await ok({})).itemsPerPage).toBe(Math.min(7, config.pagination.defaultPageSize));
+  });
+
   it.each([
     ['cursor with startIndex', { cursor: '', startIndex: 1 }],
     ['cursor with sortBy', { cursor: '', sortBy: 'userName' }],
