@@ -19,6 +19,18 @@ export function decodeCursor(cursor: string): string {
   return lastId;
 }
 
+/** A cursor over several lists read one after another: which list, and the last id read in it. */
+export function encodeListCursor(list: string, lastId: string): string {
+  return encodeCursor(`${list}\u0000${lastId}`);
+}
+
+export function decodeListCursor(cursor: string): { list: string; lastId: string } {
+  const decoded = decodeCursor(cursor);
+  const at = decoded.indexOf('\u0000');
+  if (at <= 0 || at === decoded.length - 1) throw new InvalidCursorError();
+  return { list: decoded.slice(0, at), lastId: decoded.slice(at + 1) };
+}
+
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));

@@ -76,25 +76,47 @@ export const SORT_COLUMNS: Readonly<Record<ScimSortKey, string>> = {
   modified: 'r.modified_at',
 };
 
-/** Ties broken by id, so every order is stable across pages. */
+/**
+ * Ties broken by id, so every order is stable across pages. A resource without an externalId sorts last in both
+ * orders (RFC 7644 §3.4.2.3); left to themselves SQLite puts NULL first and PostgreSQL last when ascending.
+ */
 export function orderBy(query: ScimQuery): string {
   const direction = query.descending ? 'DESC' : 'ASC';
   const key = query.sortBy ?? 'id';
-  return key === 'id' ? `r.id ${direction}` : `${SORT_COLUMNS[key]} ${direction}, r.id ${direction}`;
+  if (key === 'id') return `r.id ${direction}`;
+  return `${SORT_COLUMNS[key]} ${direction}${key === 'externalId' ? ' NULLS LAST' : ''}, r.id ${direction}`;
 }
 
 /** The same order in memory, for the path where candidates are filtered after SQL. */
 export function compareRecords(query: ScimQuery): (a: ScimResourceRecord, b: ScimResourceRecord) => number {
   if (query.compare) return query.compare;
   const key = query.sortBy ?? 'id';
-  const read = (record: ScimResourceRecord): string =>
-    key === 'name' ? foldCase(record.name) : key === 'externalId' ? (record.externalId ?? '') : key === 'created' ? record.created : key === 'modified' ? record.modified : record.id;
   const sign = query.descending ? -1 : 1;
   return (a, b) => {
-    const [x, y] = [read(a), read(b)];
-    if (x !== y) return x < y ? -sign : sign;
+    const [x, y] = [sortValueOf(key, a), sortValueOf(key, b)];
+    if (x !== y) {
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return x < y ? -sign : sign;
+    }
     return a.id < b.id ? -sign : a.id > b.id ? sign : 0;
   };
+}
+
+/** What a sort key orders by, as the SQL order has it; undefined (sorted last) for a missing externalId. */
+export function sortValueOf(key: ScimSortKey, record: ScimResourceRecord): string | undefined {
+  switch (key) {
+    case 'name':
+      return foldCase(record.name);
+    case 'externalId':
+      return record.externalId;
+    case 'created':
+      return record.created;
+    case 'modified':
+      return record.modified;
+    case 'id':
+      return record.id;
+  }
 }
 
 /** A first page that is not full holds every match, so its length is the total and no count is needed. */

@@ -1,5 +1,6 @@
 import type { ScimQuery, ScimResourceRecord, ScimSortKey } from '../graph/scim-resources.js';
-import { InvalidCursorError, decodeCursor } from '../graph/paging.js';
+import { InvalidCursorError, decodeCursor, decodeListCursor } from '../graph/paging.js';
+import { sortValueOf } from '../graph/scim-rows.js';
 import { checkFilter, matchesFilter, parseFilter, FilterSyntaxError, InvalidFilterError } from './filter/index.js';
 import type { FilterNode } from './filter/ast.js';
 import { checkMembershipTests, UntranslatableMembershipTest } from './filter/to-sql.js';
@@ -25,6 +26,8 @@ export interface ListQuery {
   query: ScimQuery;
   startIndex: number;
   cursorPaging: boolean;
+  /** With sortBy: what a resource is ordered by, undefined when it has no value (it sorts last either way). */
+  sortValue?: (record: ScimResourceRecord) => string | undefined;
 }
 
 export function readFilter(text: string): FilterNode {
@@ -77,23 +80,30 @@ export function readListQuery(type: ResourceType, params: ListParameters, render
   const cursorPaging = params.cursor !== undefined;
   if (cursorPaging && params.startIndex !== undefined) throw badRequest('invalidValue', '"cursor" and "startIndex" cannot be used together (RFC 9865)');
   if (cursorPaging && params.sortBy !== undefined) throw badRequest('invalidValue', 'cursor paging is ordered by id; "sortBy" cannot be used with "cursor"');
+  // A cursor continues after an id in ascending order; descending, the second page would come back empty.
+  if (cursorPaging && sortOrder === 'descending') throw badRequest('invalidValue', 'cursor paging is in ascending id order; "sortOrder" cannot be "descending" with "cursor"');
   const query: ScimQuery = { count, offset: startIndex - 1, descending: sortOrder === 'descending' };
   if (filter) {
     query.filter = filter;
     query.matches = (record, decided) => matchesFilter(render(record), filter, undefined, decided);
   }
-  if (params.sortBy !== undefined) sortBy(query, type, params.sortBy, render);
   if (cursorPaging && params.cursor !== '') query.afterId = readCursor(params.cursor!);
-  return { query, startIndex, cursorPaging };
+  if (params.sortBy === undefined) return { query, startIndex, cursorPaging };
+  return { query, startIndex, cursorPaging, sortValue: sortBy(query, type, params.sortBy, render) };
 }
 
-function sortBy(query: ScimQuery, type: ResourceType, sortBy: string, render: (record: ScimResourceRecord) => Record<string, unknown>): void {
+function sortBy(
+  query: ScimQuery,
+  type: ResourceType,
+  sortBy: string,
+  render: (record: ScimResourceRecord) => Record<string, unknown>,
+): (record: ScimResourceRecord) => string | undefined {
   const path = sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '');
   const named = type === 'User' ? 'username' : 'displayname';
   const key = path === named ? 'name' : SORT_KEYS[path];
   if (key !== undefined) {
     query.sortBy = key;
-    return;
+    return (record) => sortValueOf(key, record);
   }
   // Any other attribute sorts in memory, by its (first) value; resources without one sort last (RFC 7644 §3.4.2.3).
   const filterPath = readFilter(`${sortBy} pr`);
@@ -107,6 +117,7 @@ function sortBy(query: ScimQuery, type: ResourceType, sortBy: string, render: (r
     if (y === undefined) return -1;
     return x < y ? -sign : sign;
   };
+  return valueOf;
 }
 
 function sortValue(resource: Record<string, unknown>, path: { schema?: string; attribute: string; subAttribute?: string }): string | undefined {
@@ -122,11 +133,27 @@ function sortValue(resource: Record<string, unknown>, path: { schema?: string; a
   return value === undefined || value === null ? undefined : String(value).toLowerCase();
 }
 
+const invalidCursor = () => new ScimError(400, 'the cursor is not one this service issued', 'invalidCursor');
+
+/** SCIM ids are UUIDs and never hold NUL, which separates the type from the id in a root search cursor. */
 function readCursor(cursor: string): string {
+  const id = decoded(() => decodeCursor(cursor));
+  if (id.includes('\u0000')) throw invalidCursor();
+  return id;
+}
+
+/** A cursor of POST /.search at the root: the type and id of the last resource of the previous page. */
+export function readRootCursor(cursor: string): { type: ResourceType; id: string } {
+  const { list, lastId } = decoded(() => decodeListCursor(cursor));
+  if (list !== 'User' && list !== 'Group') throw invalidCursor();
+  return { type: list, id: lastId };
+}
+
+function decoded<T>(decode: () => T): T {
   try {
-    return decodeCursor(cursor);
+    return decode();
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ScimError(400, 'the cursor is not one this service issued', 'invalidCursor');
+    if (error instanceof InvalidCursorError) throw invalidCursor();
     throw error;
   }
 }

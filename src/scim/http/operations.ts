@@ -197,13 +197,26 @@ export async function listResources(context: OperationContext, type: ResourceTyp
   if (cursorPaging) query.count = count + 1;
   const result = await context.store.queryScimResources(context.sorId, type, query);
   const records = result.resources.slice(0, count);
+  const last = result.resources.length > count ? records[records.length - 1] : undefined;
+  const paging = cursorPaging ? { nextCursor: last && encodeCursor(last.id) } : { startIndex };
+  return { status: 200, body: await listResponse(context, selection, records, result.total, paging), eventType: `${type}.list` };
+}
+
+/** A ListResponse: `startIndex` when paged by index; with cursor paging, `nextCursor` while more remain (RFC 9865). */
+export async function listResponse(
+  context: OperationContext,
+  selection: AttributeSelection,
+  records: readonly ScimResourceRecord[],
+  totalResults: number,
+  paging: { startIndex: number } | { nextCursor: string | undefined },
+): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     schemas: [LIST_RESPONSE],
-    totalResults: result.total,
+    totalResults,
     itemsPerPage: records.length,
-    ...(cursorPaging ? {} : { startIndex }),
+    ...('startIndex' in paging ? { startIndex: paging.startIndex } : {}),
     Resources: await Promise.all(records.map((record) => presentListed(context, record, selection))),
   };
-  if (cursorPaging && result.resources.length > count && records.length > 0) body.nextCursor = encodeCursor(records[records.length - 1]!.id);
-  return { status: 200, body, eventType: `${type}.list` };
+  if ('nextCursor' in paging && paging.nextCursor !== undefined) body.nextCursor = paging.nextCursor;
+  return body;
 }

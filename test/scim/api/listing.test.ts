@@ -113,6 +113,13 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(await names('sortBy=meta.created')).toEqual(people.map((person) => person.userName));
   });
 
+  it('sorts resources without an externalId last in both orders, in SQL and in memory', async () => {
+    for (const filter of ['', `&filter=${encodeURIComponent('active pr')}`]) {
+      expect(await names(`sortBy=externalId${filter}`)).toEqual(['ada@example.com', 'dave@example.net', 'Bob@Example.org', 'carol@example.com']);
+      expect(await names(`sortBy=externalId&sortOrder=descending${filter}`)).toEqual(['Bob@Example.org', 'dave@example.net', 'ada@example.com', 'carol@example.com']);
+    }
+  });
+
   it('pages with startIndex and count (1-based), and counts only with count=0', async () => {
     const page = (await h.scim('GET', '/Users?sortBy=userName&startIndex=2&count=2')).json();
     expect(page).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
@@ -147,6 +154,8 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(bad.statusCode).toBe(400);
     expect(bad.json().scimType).toBe('invalidCursor');
     expect((await h.scim('GET', '/Users?cursor=&startIndex=1')).json().scimType).toBe('invalidValue');
+    expect((await h.scim('GET', '/Users?cursor=&sortOrder=descending')).json()).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect((await h.scim('GET', '/Users?cursor=&sortOrder=ascending&count=1')).json().nextCursor).toBeDefined();
   });
 
   it('searches with POST /.search on a resource type and at the root', async () => {
