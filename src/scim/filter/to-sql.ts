@@ -19,6 +19,32 @@ export interface SqlDialect {
   /** Whether an element of the array at `path` satisfies `condition`, which reads it with elementText. */
   elementsExist(path: readonly string[], condition: string): string;
   elementText(key: string): string;
+  /** Whether the JSON value at `ref` is of this kind (NULL when there is none). */
+  jsonIs(ref: JsonRef, kind: 'true' | 'false' | 'boolean' | 'object'): string;
+  /** Text of the document (a jsonText or elementText) case-folded as JavaScript's toLowerCase folds it. */
+  foldText(text: string): TextSource;
+  /** `expression sign value` in code point order: JavaScript's order too while `value` is all below U+D800. */
+  order(expression: string, sign: '<' | '<=' | '>' | '>=', value: string): string;
+  /**
+   * A date-time column (created_at, modified_at) compared as matchesFilter compares its value as rendered in
+   * `meta` with an RFC 3339 value: as instants in milliseconds (`instant`), or, where the rendered value is
+   * no date-time, as case-folded text with `folded`. Exact.
+   */
+  compareInstant(column: string, op: 'eq' | 'gt' | 'ge' | 'lt' | 'le', instant: number, folded: string): string;
+  /** A date-time column's value as rendered in `meta`, case-folded, for text tests. */
+  renderedTime(column: string): TextSource;
+}
+
+/** A value of the document: at a path from its root, or a key of the element elementsExist reads. */
+export type JsonRef = { path: readonly string[] } | { key: string };
+
+/**
+ * An expression holding text as matchesFilter sees it, except in rows where `undecided` holds (a backend
+ * that cannot fold some characters as JavaScript does): tests there are left to the evaluator.
+ */
+export interface TextSource {
+  text: string;
+  undecided?: string;
 }
 
 /** A SQL condition; when `exact` is false it selects a superset that the in-memory evaluator narrows. */
