@@ -1,5 +1,7 @@
 import type { AttrPath, AttributeTest, CompareFilter, FilterNode, ValuePathFilter } from './ast.js';
 import { isCoreSchema } from './case-rules.js';
+import { isOrdering } from './check.js';
+import { instantOf } from './evaluate.js';
 import { jsonTestToSql, jsonValuePathToSql } from './json-to-sql.js';
 
 /** How one backend writes a parameter and folds case (the same folding as the stored copies: toLowerCase). */
@@ -132,11 +134,24 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
   }
   const column = resourceColumn(test.path, table);
   if (column === undefined) return jsonTestToSql(test, table.resourceType, dialect);
+  if (test.kind === 'compare' && !columnAgrees(test)) return EVERYTHING;
   const mark = dialect.mark();
   const sql = test.kind === 'present' ? present(column) : compare(test, column, dialect);
   if (sql !== undefined) return { sql, exact: true };
   dialect.reset(mark);
   return EVERYTHING;
+}
+
+/**
+ * Whether SQL compares a column value as matchesFilter does: not for a date-time value (any spelling of it),
+ * which it compares as an instant with date-time values, nor for ordering by code points at or above U+D800,
+ * where JavaScript's code unit order differs from the columns' (UTF-8 bytes, code points).
+ */
+function columnAgrees(test: CompareFilter): boolean {
+  const { op, value } = test;
+  if (typeof value !== 'string' || op === 'co' || op === 'sw' || op === 'ew') return true;
+  if (instantOf(value) !== undefined) return false;
+  return !isOrdering(op) || !/[\uD800-\uFFFF]/.test(value + value.toLowerCase());
 }
 
 function valuePathToSql(filter: ValuePathFilter, table: FilterTable, dialect: SqlDialect): SqlCondition {

@@ -63,6 +63,9 @@ const USERS: { body: Record<string, unknown>; created: string; modified: string 
     created: '1999-12-31T23:59:59.999Z',
     modified: '2000-01-01T00:00:00.000Z',
   },
+  { body: { userName: '2024-01-01T00:00:00.000Z', externalId: '2024-01-01T00:00:00Z' }, created: '2023-01-01T00:00:00.000Z', modified: '2023-01-01T00:00:00.000Z' },
+  { body: { userName: 'ｚｅｄ' }, created: '2023-01-01T00:00:00.000Z', modified: '2023-01-01T00:00:00.000Z' },
+  { body: { userName: '😀moji' }, created: '2023-01-01T00:00:00.000Z', modified: '2023-01-01T00:00:00.000Z' },
   ...['hal', 'ivy', 'jon', 'kim'].map((userName, index) => ({
     body: { userName, active: index % 2 === 0, title: index % 2 === 0 ? 'Engineer' : 'Analyst', emails: [{ value: `${userName}@example.net`, type: 'work' }] },
     created: `2023-0${index + 1}-01T00:00:00.000Z`,
@@ -194,6 +197,14 @@ const USER_FILTERS: [string, Reach][] = [
   [`${ENTERPRISE}:employeeNumber ge "7"`, 'sqlite'],
   ['title gt 5', 'exact'],
   ['title gt "2025-01-01T00:00:00Z"', '-'],
+  // Columns.
+  ['userName eq "2024-01-01t00:00:00z"', '-'],
+  ['userName ge "2024-01-01T00:00:00+01:00"', '-'],
+  ['externalId eq "2024-01-01T00:00:00.000Z"', '-'],
+  ['userName lt "😀"', '-'],
+  ['userName gt "\uFFFD"', '-'],
+  ['userName gt "ｚ"', '-'],
+  ['userName gt "z"', 'exact'],
   // Left to the evaluator.
   ['urn:ietf:params:scim:schemas:core:2.0:User:title eq "Engineer"', '-'],
   ['not (active eq true or title pr)', 'exact'],

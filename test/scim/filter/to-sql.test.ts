@@ -51,6 +51,14 @@ describe('filterToSql', () => {
 
   it('leaves date-time comparisons to the evaluator, which compares them as instants', () => {
     expect(translate('userName eq "2024-01-01T00:00:00Z"')).toEqual({ sql: '1=1', exact: false, params: [] });
+    expect(translate('userName eq "2024-01-01t00:00:00+01:00"')).toEqual({ sql: '1=1', exact: false, params: [] });
+  });
+
+  it('leaves ordering by code points above U+D800 to the evaluator, whose code unit order differs there', () => {
+    expect(translate('userName lt "\u{1F600}"')).toEqual({ sql: '1=1', exact: false, params: [] });
+    expect(translate('userName gt "\uFF3A"')).toEqual({ sql: '1=1', exact: false, params: [] });
+    expect(translate('userName sw "\u{1F600}"')).toMatchObject({ exact: true });
+    expect(translate('userName gt "z"')).toMatchObject({ sql: 'r.name_ci > $1', exact: true });
   });
 
   it('answers Group member filters from the members table', () => {
