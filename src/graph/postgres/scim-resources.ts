@@ -332,7 +332,54 @@ function dialect(params: unknown[]): SqlDialect {
       const placeholder = this.param(value);
       return `right(${expression}, length(${placeholder})) = ${placeholder}`;
     },
+    jsonIs(ref, kind) {
+      const value = 'key' in ref ? `(e.value -> ${literal(ref.key)})` : `(r.document #> ${textArray(ref.path)})`;
+      return kind === 'true' || kind === 'false' ? `${value} = '${kind}'::jsonb` : `jsonb_typeof(${value}) = '${kind}'`;
+    },
+    // lower() folds by the database's locale, not always as JavaScript does (the Kelvin sign, a dotted I);
+    // ASCII folds the same everywhere, so only text outside it is left to the evaluator.
+    foldText: (text) => ({ text: `translate(${text}, '${ASCII_UPPER}', '${ASCII_UPPER.toLowerCase()}')`, undecided: `${text} ~ ${NON_ASCII}` }),
+    order(expression, sign, value) {
+      return `${expression} COLLATE "C" ${sign} ${this.param(value)}`;
+    },
+    // Rendered values are whole milliseconds (node-pg truncates the microseconds). Outside years 0000-9999 they
+    // render as "+010000-…" or "-000001-…": no RFC 3339 date-times, and before any of them as text.
+    compareInstant(column, op, instant) {
+      const at = (milliseconds: number) => `${this.param(timestampLiteral(milliseconds))}::timestamptz`;
+      const inRange = `(${column} >= ${YEAR_0} AND ${column} < ${YEAR_10000})`;
+      switch (op) {
+        case 'eq':
+          return `(${inRange} AND ${column} >= ${at(instant)} AND ${column} < ${at(instant + 1)})`;
+        case 'gt':
+          return `(${inRange} AND ${column} >= ${at(instant + 1)})`;
+        case 'ge':
+          return `(${inRange} AND ${column} >= ${at(instant)})`;
+        case 'lt':
+          return `(NOT ${inRange} OR ${column} < ${at(instant)})`;
+        case 'le':
+          return `(NOT ${inRange} OR ${column} < ${at(instant + 1)})`;
+      }
+    },
+    // to_char gives toISOString's text for years 1-9999.
+    renderedTime: (column) => ({
+      text: `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"t"HH24:MI:SS.MS"z"')`,
+      undecided: `NOT (${column} >= '0001-01-01 00:00:00+00'::timestamptz AND ${column} < ${YEAR_10000})`,
+    }),
   };
+}
+
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const NON_ASCII = String.raw`E'[^\x01-\x7f]'`;
+const YEAR_0 = "'0001-01-01 00:00:00+00 BC'::timestamptz";
+const YEAR_10000 = "'10000-01-01 00:00:00+00'::timestamptz";
+
+/** An instant as a timestamptz literal, also for the years before 1 AD. */
+function timestampLiteral(milliseconds: number): string {
+  const date = new Date(milliseconds);
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  const year = date.getUTCFullYear();
+  const rest = `${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}+00`;
+  return year > 0 ? `${pad(year, 4)}-${rest}` : `${pad(1 - year, 4)}-${rest} BC`;
 }
 
 /** Keys come from the schema table, not from requests; quoted as literals all the same. */

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { instantOf } from '../../scim/filter/evaluate.js';
 import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter/to-sql.js';
 import {
   CANDIDATE_BATCH,
@@ -61,7 +62,10 @@ const SQL = {
   childIds: `SELECT id FROM nodes WHERE sor_id = ? AND entity = ? AND id >= ? AND id < ? AND parent_entity = ? AND parent_id = ?`,
 } as const;
 
-/** SCIM resources on SQLite. `scim_fold` folds case as JavaScript does, so SQL and memory agree. */
+/**
+ * SCIM resources on SQLite. `scim_fold` folds case as JavaScript does, and `scim_instant` reads a date-time as
+ * matchesFilter does (NULL for other text), so SQL and memory agree.
+ */
 export class SqliteScimResources {
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -71,6 +75,7 @@ export class SqliteScimResources {
     private readonly memo: ScimListingMemo,
   ) {
     db.function('scim_fold', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCase(value) : value));
+    db.function('scim_instant', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? (instantOf(value) ?? null) : null));
   }
 
   get(sorId: string, resourceType: ScimResourceType, id: string): ScimResourceRecord | undefined {
@@ -269,6 +274,21 @@ function dialect(params: unknown[]): SqlDialect {
     endsWith(expression, value) {
       return `substr(${expression}, -${[...value].length}) = ${this.param(value)}`;
     },
+    jsonIs(ref, kind) {
+      const type = 'key' in ref ? `json_type(e.value, ${jsonPath([ref.key])})` : `json_type(r.document, ${jsonPath(ref.path)})`;
+      return kind === 'boolean' ? `${type} IN ('true', 'false')` : `${type} = '${kind}'`;
+    },
+    foldText: (text) => ({ text: `scim_fold(${text})` }),
+    // BINARY compares UTF-8 bytes, in code point order.
+    order(expression, sign, value) {
+      return `${expression} ${sign} ${this.param(value)}`;
+    },
+    // The columns hold the text rendered as meta.created/lastModified.
+    compareInstant(column, op, instant, folded) {
+      const sign = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
+      return `coalesce(scim_instant(${column}) ${sign} ${this.param(instant)}, scim_fold(${column}) ${sign} ${this.param(folded)})`;
+    },
+    renderedTime: (column) => ({ text: `scim_fold(${column})` }),
   };
 }
 

@@ -115,7 +115,8 @@ function holds(op: ComparisonOperator, difference: number): boolean {
 
 const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-function instantOf(text: string): number | undefined {
+/** The instant (ms) of an RFC 3339 date-time, as ordering compares it; undefined for any other text. */
+export function instantOf(text: string): number | undefined {
   if (!RFC3339_DATE_TIME.test(text)) return undefined;
   const milliseconds = Date.parse(text.toUpperCase());
   return Number.isNaN(milliseconds) ? undefined : milliseconds;

@@ -1,5 +1,7 @@
 import type { AttrPath, AttributeTest, CompareFilter, FilterNode, ValuePathFilter } from './ast.js';
 import { isCoreSchema } from './case-rules.js';
+import { isOrdering } from './check.js';
+import { instantOf } from './evaluate.js';
 import { jsonTestToSql, jsonValuePathToSql } from './json-to-sql.js';
 
 /** How one backend writes a parameter and folds case (the same folding as the stored copies: toLowerCase). */
@@ -19,6 +21,32 @@ export interface SqlDialect {
   /** Whether an element of the array at `path` satisfies `condition`, which reads it with elementText. */
   elementsExist(path: readonly string[], condition: string): string;
   elementText(key: string): string;
+  /** Whether the JSON value at `ref` is of this kind (NULL when there is none). */
+  jsonIs(ref: JsonRef, kind: 'true' | 'false' | 'boolean' | 'object'): string;
+  /** Text of the document (a jsonText or elementText) case-folded as JavaScript's toLowerCase folds it. */
+  foldText(text: string): TextSource;
+  /** `expression sign value` in code point order: JavaScript's order too while `value` is all below U+D800. */
+  order(expression: string, sign: '<' | '<=' | '>' | '>=', value: string): string;
+  /**
+   * A date-time column (created_at, modified_at) compared as matchesFilter compares its value as rendered in
+   * `meta` with an RFC 3339 value: as instants in milliseconds (`instant`), or, where the rendered value is
+   * no date-time, as case-folded text with `folded`. Exact.
+   */
+  compareInstant(column: string, op: 'eq' | 'gt' | 'ge' | 'lt' | 'le', instant: number, folded: string): string;
+  /** A date-time column's value as rendered in `meta`, case-folded, for text tests. */
+  renderedTime(column: string): TextSource;
+}
+
+/** A value of the document: at a path from its root, or a key of the element elementsExist reads. */
+export type JsonRef = { path: readonly string[] } | { key: string };
+
+/**
+ * An expression holding text as matchesFilter sees it, except in rows where `undecided` holds (a backend
+ * that cannot fold some characters as JavaScript does): tests there are left to the evaluator.
+ */
+export interface TextSource {
+  text: string;
+  undecided?: string;
 }
 
 /** A SQL condition; when `exact` is false it selects a superset that the in-memory evaluator narrows. */
@@ -47,7 +75,6 @@ interface Membership {
 
 const EVERYTHING: SqlCondition = { sql: '1=1', exact: false };
 const NOTHING = '1=0';
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/;
 
 interface Column {
   expression: string;
@@ -55,8 +82,6 @@ interface Column {
   folded: boolean;
   /** NULL when the attribute has no value. */
   nullable: boolean;
-  /** Compared as text even when a value looks like a date-time (membership rows, which only SQL reads). */
-  plainText?: boolean;
 }
 
 /**
@@ -114,22 +139,26 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
       const any = membership.exists(present(column));
       return { sql: test.op === 'eq' ? `NOT ${any}` : any, exact: true };
     }
-    const mark = dialect.mark();
     const inner = test.kind === 'present' ? present(column) : compare(test.op === 'ne' ? { ...test, op: 'eq' } : test, column, dialect);
-    if (inner === undefined) {
-      dialect.reset(mark);
-      throw new UntranslatableMembershipTest(test);
-    }
     const exists = membership.exists(inner);
     return { sql: test.kind === 'compare' && test.op === 'ne' ? `NOT ${exists}` : exists, exact: true };
   }
   const column = resourceColumn(test.path, table);
   if (column === undefined) return jsonTestToSql(test, table.resourceType, dialect);
-  const mark = dialect.mark();
-  const sql = test.kind === 'present' ? present(column) : compare(test, column, dialect);
-  if (sql !== undefined) return { sql, exact: true };
-  dialect.reset(mark);
-  return EVERYTHING;
+  if (test.kind === 'compare' && !columnAgrees(test)) return EVERYTHING;
+  return { sql: test.kind === 'present' ? present(column) : compare(test, column, dialect), exact: true };
+}
+
+/**
+ * Whether SQL compares a column value as matchesFilter does: not for a date-time value (any spelling of it),
+ * which it compares as an instant with date-time values, nor for ordering by code points at or above U+D800,
+ * where JavaScript's code unit order differs from the columns' (UTF-8 bytes, code points).
+ */
+function columnAgrees(test: CompareFilter): boolean {
+  const { op, value } = test;
+  if (typeof value !== 'string' || op === 'co' || op === 'sw' || op === 'ew') return true;
+  if (instantOf(value) !== undefined) return false;
+  return !isOrdering(op) || !/[\uD800-\uFFFF]/.test(value + value.toLowerCase());
 }
 
 function valuePathToSql(filter: ValuePathFilter, membership: Membership, dialect: SqlDialect): SqlCondition {
@@ -231,11 +260,11 @@ function isMembership(path: AttrPath, resourceType: 'User' | 'Group'): boolean {
 function groupColumn(subAttribute: string, dialect: SqlDialect): Column | undefined {
   switch (subAttribute) {
     case 'value':
-      return { expression: dialect.fold('m.group_id'), folded: true, nullable: false, plainText: true };
+      return { expression: dialect.fold('m.group_id'), folded: true, nullable: false };
     case 'display':
-      return { expression: dialect.fold('g.name'), folded: true, nullable: false, plainText: true };
+      return { expression: dialect.fold('g.name'), folded: true, nullable: false };
     case 'type':
-      return { expression: "'direct'", folded: true, nullable: false, plainText: true };
+      return { expression: "'direct'", folded: true, nullable: false };
     default:
       return undefined;
   }
@@ -247,9 +276,9 @@ function memberColumn(subAttribute: string, dialect: SqlDialect): Column | undef
     case 'value':
     case 'display':
     case 'type':
-      return { expression: dialect.fold(`m.${subAttribute}`), folded: true, nullable: subAttribute !== 'value', plainText: true };
+      return { expression: dialect.fold(`m.${subAttribute}`), folded: true, nullable: subAttribute !== 'value' };
     case '$ref':
-      return { expression: 'm.ref', folded: false, nullable: true, plainText: true };
+      return { expression: 'm.ref', folded: false, nullable: true };
     default:
       return undefined;
   }
@@ -259,8 +288,8 @@ function present(column: Column): string {
   return column.nullable ? `(${column.expression} IS NOT NULL AND ${column.expression} <> '')` : `${column.expression} <> ''`;
 }
 
-/** Undefined where SQL could disagree with matchesFilter: date-times compare as instants there. */
-function compare(test: CompareFilter, column: Column, dialect: SqlDialect): string | undefined {
+/** Callers leave to the evaluator what SQL would compare otherwise than matchesFilter (columnAgrees). */
+function compare(test: CompareFilter, column: Column, dialect: SqlDialect): string {
   const { op, value } = test;
   if (value === null) {
     const absent = column.nullable ? `(${column.expression} IS NULL OR ${column.expression} = '')` : `${column.expression} = ''`;
@@ -270,12 +299,11 @@ function compare(test: CompareFilter, column: Column, dialect: SqlDialect): stri
   const text = column.folded ? value.toLowerCase() : value;
   const expression = column.expression;
   const notNull = (sql: string) => (column.nullable ? `coalesce(${sql}, 1=0)` : sql);
-  const instant = !column.plainText && RFC3339.test(value);
   switch (op) {
     case 'eq':
-      return instant ? undefined : notNull(`${expression} = ${dialect.param(text)}`);
+      return notNull(`${expression} = ${dialect.param(text)}`);
     case 'ne':
-      return instant ? undefined : `NOT ${notNull(`${expression} = ${dialect.param(text)}`)}`;
+      return `NOT ${notNull(`${expression} = ${dialect.param(text)}`)}`;
     case 'co':
     case 'sw':
     case 'ew': {
@@ -284,7 +312,6 @@ function compare(test: CompareFilter, column: Column, dialect: SqlDialect): stri
       return notNull(dialect[method[op]](expression, text));
     }
     default: {
-      if (instant) return undefined;
       const sign = { gt: '>', ge: '>=', lt: '<', le: '<=' }[op];
       return notNull(`${expression} ${sign} ${dialect.param(text)}`);
     }

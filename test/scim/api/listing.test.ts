@@ -61,7 +61,19 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
 
   it('answers every filter as the in-memory evaluator does', async () => {
     const all = (await h.scim('GET', '/Users?count=1000')).json().Resources as Record<string, unknown>[];
-    const filters = ['userName ge "c"', 'not (userName co "example") or title eq "Engineer"', 'externalId sw "E"', 'not (externalId eq "E-1")', 'title ne "Engineer"', 'active eq false'];
+    const filters = [
+      'userName ge "c"',
+      'not (userName co "example") or title eq "Engineer"',
+      'externalId sw "E"',
+      'not (externalId eq "E-1")',
+      'title ne "Engineer"',
+      'active eq false',
+      'active ne true and meta.created gt "2020-01-01T00:00:00Z"',
+      'meta.lastModified lt "2020-01-01T00:00:00Z" or emails[type eq "home" and not (value ew ".org")]',
+      'title gt "F" or name.familyName le "B"',
+      'emails.value pr and not (title pr)',
+      'meta.resourceType eq "User" and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber ne "7"',
+    ];
     for (const filter of filters) {
       const expected = all.filter((user) => matchesFilter(user, parseFilter(filter))).map((user) => user.userName).sort();
       expect({ filter, names: (await filtered(filter)).sort() }).toEqual({ filter, names: expected });
