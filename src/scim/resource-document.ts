@@ -35,8 +35,14 @@ export function readResource(type: ResourceType, body: unknown, id: string): Inc
   const hints = resourceHints(type);
   const document: JsonObject = { schemas: schemasOf(type, body), id };
   let members: ScimMemberRecord[] | undefined;
+  const core = RESOURCE_TYPES[type].schema.toLowerCase();
+  // Core attributes nested under the core schema URN are read as if written at the top (RFC 7644 §3.10 lets
+  // clients qualify names with it), so a stored document never holds an object named after the core schema.
+  const nested = Object.entries(body).find(([key]) => key.toLowerCase() === core)?.[1];
+  if (nested !== undefined && !isJsonObject(nested)) throw badRequest('invalidValue', `${RESOURCE_TYPES[type].schema} must be an object of ${type} attributes`);
+  const entries = [...Object.entries(body).filter(([key]) => key.toLowerCase() !== core), ...Object.entries(nested ?? {})];
   try {
-    for (const [key, value] of Object.entries(body)) {
+    for (const [key, value] of entries) {
       const lower = key.toLowerCase();
       if (READ_ONLY.has(lower) || lower === 'schemas' || lower === 'password' || value === null) continue;
       if (type === 'Group' && lower === 'members') {

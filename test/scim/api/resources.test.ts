@@ -54,6 +54,19 @@ describe.each(backends())('SCIM 2.0 resources on $name', (backend) => {
     expect(response.headers.etag).toBe('W/"1"');
   });
 
+  it('reads core attributes nested under the core schema URN as if written at the top', async () => {
+    const response = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], [USER_SCHEMA]: { userName: 'nested@example.com', title: 'Boss' } });
+    expect(response.statusCode, response.body).toBe(201);
+    const created = response.json();
+    expect(created).toMatchObject({ userName: 'nested@example.com', title: 'Boss' });
+    expect(created[USER_SCHEMA]).toBeUndefined();
+    const found = await h.scim('GET', `/Users?filter=${encodeURIComponent(`${USER_SCHEMA}:title eq "boss"`)}`);
+    expect(found.json().Resources.map((user: { id: string }) => user.id)).toEqual([created.id]);
+    const refused = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'x@example.com', [USER_SCHEMA]: 'title' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('must be an object') });
+  });
+
   it('refuses a duplicate userName compared without regard to case with 409 uniqueness', async () => {
     await h.createUser('Dup.User@example.com');
     const response = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'dup.user@EXAMPLE.com' });
