@@ -42,7 +42,7 @@ export function jsonTestToSql(test: AttributeTest, resourceType: ResourceType, d
 
 export function jsonValuePathToSql(filter: ValuePathFilter, resourceType: ResourceType, dialect: SqlDialect): SqlCondition {
   const found = schemaHint(filter.path, resourceType);
-  if (found === undefined || found.qualifiedCore || found.hint.readOnly || filter.path.normalized.subAttribute !== undefined) return conditionOf(UNKNOWN);
+  if (found === undefined || found.hint.readOnly || filter.path.normalized.subAttribute !== undefined) return conditionOf(UNKNOWN);
   const { hint, container } = found;
   if (!hint.multiValued || hint.type !== 'complex') return conditionOf(UNKNOWN);
   const mark = dialect.mark();
@@ -61,8 +61,8 @@ function conditionOf(bounds: Bounds, dialect?: SqlDialect, mark?: number): SqlCo
 
 function documentTest(test: AttributeTest, resourceType: ResourceType, dialect: SqlDialect): Bounds {
   const found = schemaHint(test.path, resourceType);
-  // A core-schema prefix reads an object of that name when a document has one (evaluate.ts), so leave those.
-  if (found === undefined || found.qualifiedCore) return UNKNOWN;
+  // A core-schema prefix reads the document itself: stored documents never hold an object of that name (readResource).
+  if (found === undefined) return UNKNOWN;
   const { hint, container } = found;
   if (container.length === 0 && hint.name === 'meta') return metaTest(test, resourceType, dialect);
   if (hint.readOnly || (resourceType === 'Group' && hint.name === 'members')) return UNKNOWN;
@@ -214,14 +214,14 @@ function textOf(ref: JsonRef, dialect: SqlDialect): string {
   return 'key' in ref ? dialect.elementText(ref.key) : dialect.jsonText(ref.path);
 }
 
-function schemaHint(path: AttrPath, resourceType: ResourceType): { hint: AttributeHint; container: string[]; qualifiedCore: boolean } | undefined {
+function schemaHint(path: AttrPath, resourceType: ResourceType): { hint: AttributeHint; container: string[] } | undefined {
   const hints = resourceHints(resourceType);
   const schema = path.normalized.schema;
   if (schema === undefined || schema === hints.core.urn.toLowerCase()) {
     const hint = findHint(hints.core.attributes, path.normalized.attribute);
-    return hint && { hint, container: [], qualifiedCore: schema !== undefined };
+    return hint && { hint, container: [] };
   }
   const extension = hints.extensions.find((candidate) => candidate.urn.toLowerCase() === schema);
   const hint = extension && findHint(extension.attributes, path.normalized.attribute);
-  return hint && { hint, container: [extension!.urn], qualifiedCore: false };
+  return hint && { hint, container: [extension!.urn] };
 }

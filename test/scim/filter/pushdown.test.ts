@@ -205,8 +205,8 @@ const USER_FILTERS: [string, Reach][] = [
   ['userName gt "\uFFFD"', '-'],
   ['userName gt "ｚ"', '-'],
   ['userName gt "z"', 'exact'],
+  ['urn:ietf:params:scim:schemas:core:2.0:User:title eq "Engineer"', 'sqlite'],
   // Left to the evaluator.
-  ['urn:ietf:params:scim:schemas:core:2.0:User:title eq "Engineer"', '-'],
   ['not (active eq true or title pr)', 'exact'],
   ['not (name pr)', '-'],
   ['x-custom eq "a"', '-'],
