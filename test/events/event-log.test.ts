@@ -111,6 +111,30 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
     expect(entries.map((e: { status: string }) => e.status)).toEqual(['duplicate', 'applied']);
   });
 
+  it('answers concurrent SETs, redeliveries among them, each with 202 and applies each jti once', async () => {
+    const bodies = await Promise.all(
+      [0, 1, 2, 3, 0, 4, 2, 5].map((i) => signHs256(user(`burst-${i}`, { jti: `burst-${i}` }))),
+    );
+    const responses = await Promise.all(
+      bodies.map((payload) =>
+        app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${sorId}`,
+          headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+          payload,
+        }),
+      ),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(8).fill(202));
+    await app.inbox.drain();
+    for (let i = 0; i <= 5; i++) {
+      const { items } = await log(`?subject=${encodeURIComponent(`/Users/burst-${i}`)}`);
+      const statuses = items.map((item: { status: string }) => item.status).sort();
+      expect(statuses).toEqual(i === 0 || i === 2 ? ['applied', 'duplicate'] : ['applied']);
+      expect((await node(`burst-${i}`)).statusCode).toBe(200);
+    }
+  });
+
   it('applies patch:full to the stored resource, then deactivate and activate', async () => {
     await push(user('log-4'));
     const patch = {

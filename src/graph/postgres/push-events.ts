@@ -15,7 +15,32 @@ const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',')
   .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations|notes/.test(column) ? '::jsonb' : ''}`)
   .join(', ');
 
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  received_at: 'timestamptz',
+  applied_at: 'timestamptz',
+  http_status: 'integer',
+  attempts: 'integer',
+  authentication: 'jsonb',
+  decoded: 'jsonb',
+  extracted: 'jsonb',
+  operations: 'jsonb',
+  notes: 'jsonb',
+};
+const COLUMNS = PUSH_EVENT_COLUMNS.split(',').map((column) => column.trim());
+
 const SQL = {
+  // Rows in the order given (WITH ORDINALITY), so that their sequence is the order of receipt. Two rows of one
+  // batch with the same dedup key: the first is inserted, the second skipped like any redelivery.
+  insertMany: {
+    name: 'pushgraph.insertPushEvents',
+    text: `INSERT INTO push_events (${PUSH_EVENT_COLUMNS})
+      SELECT ${COLUMNS.map((column) => (COLUMN_TYPES[column] === 'jsonb' ? `v.${column}::jsonb` : `v.${column}`)).join(', ')}
+      FROM unnest(${COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column] === 'jsonb' ? 'text' : (COLUMN_TYPES[column] ?? 'text')}[]`).join(', ')})
+        WITH ORDINALITY AS v (${PUSH_EVENT_COLUMNS}, ord)
+      ORDER BY v.ord
+      ON CONFLICT (sor_id, dedup_key) DO NOTHING
+      RETURNING id`,
+  },
   insert: {
     name: 'pushgraph.insertPushEvent',
     text: `INSERT INTO push_events (${PUSH_EVENT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (sor_id, dedup_key) DO NOTHING`,
@@ -53,9 +78,16 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 export class PostgresPushEvents {
   constructor(private readonly pool: pg.Pool) {}
 
-  async record(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    const result = await this.pool.query({ ...SQL.insert, values: pushEventValues(event) });
-    return result.rowCount === 1 ? 'recorded' : 'duplicate';
+  /** Records the events in one statement, in order; a second event with a recorded dedupKey is a duplicate. */
+  async recordMany(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]> {
+    if (events.length === 1) {
+      const result = await this.pool.query({ ...SQL.insert, values: pushEventValues(events[0]!) });
+      return [result.rowCount === 1 ? 'recorded' : 'duplicate'];
+    }
+    const rows = events.map(pushEventValues);
+    const result = await this.pool.query<{ id: string }>({ ...SQL.insertMany, values: COLUMNS.map((_, i) => rows.map((row) => row[i])) });
+    const inserted = new Set(result.rows.map((row) => row.id));
+    return events.map((event) => (inserted.has(event.id) ? 'recorded' : 'duplicate'));
   }
 
   async get(sorId: string, id: string): Promise<PushEventRecord | undefined> {

@@ -24,6 +24,7 @@ import {
 } from '../store.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
+import { GroupCommit } from '../group-commit.js';
 import { PostgresPushEvents } from './push-events.js';
 import { PostgresScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
@@ -264,6 +265,8 @@ export class PostgresGraphStore implements GraphStore {
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly events: PostgresPushEvents;
+  /** Concurrent requests' event log rows share a statement: one round trip and one commit for a batch. */
+  private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
   private readonly scim: PostgresScimResources;
   private readonly batchReads: PostgresBatchReads;
 
@@ -278,6 +281,7 @@ export class PostgresGraphStore implements GraphStore {
     // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
     this.pool.on('error', () => undefined);
     this.events = new PostgresPushEvents(this.pool);
+    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new PostgresScimResources(this.pool, {
       transaction: (work) => this.transaction(work),
       writeTrees: (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, options),
@@ -315,6 +319,7 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.eventLog.settled();
     await this.pool.end();
   }
 
@@ -577,7 +582,7 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    return this.events.record(event);
+    return this.eventLog.submit(event);
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {

@@ -35,6 +35,7 @@ import {
 } from '../tree.js';
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
+import { GroupCommit } from '../group-commit.js';
 import { SqlitePushEvents } from './push-events.js';
 import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
@@ -149,6 +150,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly events: SqlitePushEvents;
+  /** Concurrent requests' event log rows share a transaction: a commit costs more than the inserts in it. */
+  private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
   private readonly scim: SqliteScimResources;
   private readonly batchReads: SqliteBatchReads;
 
@@ -161,6 +164,7 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     this.events = new SqlitePushEvents(this.db);
+    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new SqliteScimResources(this.db, {
       writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
       writeRows: (sorId, rows, options) => {
@@ -185,6 +189,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.eventLog.settled();
     this.statements.clear();
     this.db.close();
   }
@@ -435,7 +440,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    return this.events.record(event);
+    return this.eventLog.submit(event);
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
