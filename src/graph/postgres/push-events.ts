@@ -50,17 +50,19 @@ const SQL = {
     name: 'pushgraph.pendingPushEvents',
     text: "SELECT * FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT $1",
   },
-  lockAccepted: {
-    name: 'pushgraph.lockAcceptedPushEvents',
-    text: "SELECT id FROM push_events WHERE id = ANY($1::text[]) AND status = 'accepted' ORDER BY sequence FOR UPDATE",
-  },
+  // Locks those of the events that are still accepted in inbox order (so that two workers never deadlock), then
+  // records their outcomes. A row another worker completed meanwhile fails the status check once its lock is had.
   completeMany: {
     name: 'pushgraph.completePushEvents',
-    text: `UPDATE push_events p SET status = v.status, error_description = v.error_description, extracted = v.extracted::jsonb,
+    text: `WITH locked AS MATERIALIZED (
+        SELECT id FROM push_events WHERE id = ANY($1::text[]) AND status = 'accepted' ORDER BY sequence FOR UPDATE
+      )
+      UPDATE push_events p SET status = v.status, error_description = v.error_description, extracted = v.extracted::jsonb,
         operations = v.operations::jsonb, applied_at = v.applied_at, attempts = p.attempts + 1
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-        AS v (id, status, error_description, extracted, operations, applied_at)
-      WHERE p.id = v.id`,
+      FROM locked l JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        AS v (id, status, error_description, extracted, operations, applied_at) ON v.id = l.id
+      WHERE p.id = l.id
+      RETURNING p.id`,
   },
   retry: {
     name: 'pushgraph.retryPushEvent',
@@ -125,30 +127,20 @@ export class PostgresPushEvents {
     return result.rows.map((row) => toPushEvent(row, false));
   }
 
-  /**
-   * Locks those of the events that are still accepted, in inbox order (so that two workers never deadlock),
-   * and records their outcomes in one statement. Returns the ids this call completed.
-   */
+  /** Records the outcomes of those of the events that are still accepted; returns the ids this call completed. */
   async completeMany(client: Queryable, completions: readonly PushEventCompletion[]): Promise<Set<string>> {
-    const locked = await client.query<{ id: string }>({
-      ...SQL.lockAccepted,
-      values: [completions.map((completion) => completion.id)],
-    });
-    const claimed = new Set(locked.rows.map((row) => row.id));
-    const rows = completions.filter((completion) => claimed.has(completion.id));
-    if (rows.length === 0) return claimed;
-    await client.query({
+    const result = await client.query<{ id: string }>({
       ...SQL.completeMany,
       values: [
-        rows.map((row) => row.id),
-        rows.map((row) => row.outcome.status),
-        rows.map((row) => row.outcome.errorDescription ?? null),
-        rows.map((row) => jsonOrNull(row.outcome.extracted)),
-        rows.map((row) => jsonOrNull(row.outcome.operations)),
-        rows.map((row) => row.outcome.at),
+        completions.map((row) => row.id),
+        completions.map((row) => row.outcome.status),
+        completions.map((row) => row.outcome.errorDescription ?? null),
+        completions.map((row) => jsonOrNull(row.outcome.extracted)),
+        completions.map((row) => jsonOrNull(row.outcome.operations)),
+        completions.map((row) => row.outcome.at),
       ],
     });
-    return claimed;
+    return new Set(result.rows.map((row) => row.id));
   }
 
   async retry(sorId: string, id: string): Promise<boolean> {

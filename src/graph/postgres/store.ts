@@ -53,10 +53,11 @@ function query(name: string, text: string): Query {
 
 // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
 // statement inserted: such a node has neither index rows nor children to clean up.
+// Time and event id are per row, so that the inbox worker writes the trees of several events in one statement.
 const UPSERT_NODES = `INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
-     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       AS w (entity, id, parent_entity, parent_id, attributes)
+     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, w.at, w.at, w.event_id
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+       AS w (entity, id, parent_entity, parent_id, attributes, at, event_id)
      ON CONFLICT (sor_id, entity, id) DO UPDATE SET
        parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
        parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
@@ -419,17 +420,30 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   private async writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void> {
-    const rows = flattenTrees(trees).sort(byEntityAndId);
-    if (rows.length === 0) return;
-    const indexRows = rows.flatMap((row) => indexRowsOf(row, options.indexedAttributes));
-    // One statement for new nodes, a second only when some nodes existed before.
+    await this.writeTreeBatch(client, sorId, [{ rows: flattenTrees(trees), options }]);
+  }
+
+  /**
+   * Writes the node rows of several writes (each with its own time, event and index plan) in one statement, and a
+   * second only when some nodes existed before. The writes must not share a node.
+   */
+  private async writeTreeBatch(client: pg.PoolClient, sorId: string, parts: readonly { rows: readonly NodeRow[]; options: WriteOptions }[]): Promise<void> {
+    const stamped = parts.flatMap(({ rows, options }) => {
+      const at = options.at ?? new Date();
+      const eventId = options.eventId ?? null;
+      return rows.map((row) => ({ row, at, eventId }));
+    });
+    if (stamped.length === 0) return;
+    stamped.sort((a, b) => byEntityAndId(a.row, b.row));
+    const rows = stamped.map((item) => item.row);
+    const indexRows = parts.flatMap(({ rows: partRows, options }) => partRows.flatMap((row) => indexRowsOf(row, options.indexedAttributes)));
     const result = await client.query<{ entity: string; id: string }>({
       ...SQL.writeNodes,
       values: [
         sorId,
         ...nodeColumns(rows),
-        options.at ?? new Date(),
-        options.eventId ?? null,
+        stamped.map((item) => item.at),
+        stamped.map((item) => item.eventId),
         ...indexColumns(indexRows),
       ],
     });
@@ -598,18 +612,38 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   /**
-   * One transaction per batch: the outcomes in one statement, each event's node writes, then the source
-   * documents of every replaced node in one statement. The worker never puts two events of one subject in a
-   * batch, so no write of the batch depends on another's source document.
+   * One transaction per batch: the outcomes in one statement, the node trees that events replace in one
+   * statement per run of such events (a run ends at another kind of write, or at an event that shares a node
+   * with the run), then the source documents of every replaced node in one statement. The worker never puts
+   * two events of one subject in a batch, so no write of the batch depends on another's source document.
    */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
       const claimed = await this.events.completeMany(client, completions);
       const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
+      let run: { sorId: string; parts: { rows: NodeRow[]; options: WriteOptions }[]; keys: Set<string> } | undefined;
+      const writeRun = async () => {
+        if (run) await this.writeTreeBatch(client, run.sorId, run.parts);
+        run = undefined;
+      };
       for (const { sorId, id, writes, options } of completions) {
         if (!claimed.has(id)) continue;
-        for (const write of writes) await this.applyWrite(client, sorId, write, options, sources);
+        for (const write of writes) {
+          if (write.kind !== 'replace') {
+            await writeRun();
+            await this.applyWrite(client, sorId, write, options);
+            continue;
+          }
+          const rows = flattenTrees([write.tree]);
+          const keys = rows.map((row) => nodeKey(row.entity, row.id));
+          if (run && (run.sorId !== sorId || keys.some((key) => run!.keys.has(key)))) await writeRun();
+          run ??= { sorId, parts: [], keys: new Set() };
+          run.parts.push({ rows, options });
+          for (const key of keys) run.keys.add(key);
+          sources.push({ sorId, entity: write.tree.entity, id: write.tree.id, document: jsonOrNull(write.sourceDocument) });
+        }
       }
+      await writeRun();
       if (sources.length > 0) {
         await client.query({
           ...SQL_WRITES.setSources,
@@ -633,20 +667,10 @@ export class PostgresGraphStore implements GraphStore {
     return result.rows[0]?.source_document ?? undefined;
   }
 
-  /** Node writes of one event; a replaced node's source document is left in `sources` for one update per batch. */
-  private async applyWrite(
-    client: pg.PoolClient,
-    sorId: string,
-    write: GraphWrite,
-    options: WriteOptions,
-    sources: { sorId: string; entity: string; id: string; document: string | null }[],
-  ): Promise<void> {
+  /** A write of one event other than a replace, which completePushEvents batches. */
+  private async applyWrite(client: pg.PoolClient, sorId: string, write: Exclude<GraphWrite, { kind: 'replace' }>, options: WriteOptions): Promise<void> {
     const at = options.at ?? new Date();
     switch (write.kind) {
-      case 'replace':
-        await this.writeTrees(client, sorId, [write.tree], options);
-        sources.push({ sorId, entity: write.tree.entity, id: write.tree.id, document: jsonOrNull(write.sourceDocument) });
-        return;
       case 'delete':
         await this.deleteTree(client, sorId, write.entity, write.id);
         return;
@@ -687,8 +711,8 @@ export class PostgresGraphStore implements GraphStore {
       values: [
         sorId,
         ...nodeColumns(rows),
-        options.at ?? new Date(),
-        options.eventId ?? null,
+        rows.map(() => options.at ?? new Date()),
+        rows.map(() => options.eventId ?? null),
       ],
     });
     return result.rows.filter((row) => !row.inserted);
