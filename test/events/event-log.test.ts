@@ -247,6 +247,39 @@ describe.each(backends())('rate limit and several instances on $name', (backend)
     }
   });
 
+  it('refuses at once a token revoked, and a SET the SoR no longer accepts, through another instance', async () => {
+    const [first, second] = await backend.openPair();
+    const app = await testApp(first);
+    try {
+      const sor = await new SystemsOfRecord(first).create(
+        readSystemOfRecordRequest({ template: seedTemplate, verification: { hmacSecrets: [HMAC_SECRET] } }),
+      );
+      const send = async (claims: Record<string, unknown>, bearer: string) =>
+        app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${sor.record.id}`,
+          headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${bearer}` },
+          payload: await signHs256(claims),
+        });
+      const revoked = await createPushToken(first, sor.record.id);
+      expect((await send(user('other-1', { jti: 'other-1' }), revoked.token)).statusCode).toBe(202);
+      await second.revokePushToken(sor.record.id, revoked.record.id, new Date());
+      expect((await send(user('other-2', { jti: 'other-2' }), revoked.token)).statusCode).toBe(401);
+
+      const { token } = await createPushToken(second, sor.record.id);
+      expect((await send(user('other-3', { jti: 'other-3' }), token)).statusCode).toBe(202);
+      await new SystemsOfRecord(second).replace(
+        sor.record.id,
+        readSystemOfRecordRequest({ template: seedTemplate, verification: { hmacSecrets: ['another-secret-at-least-256-bits-long!!'] } }),
+      );
+      const refused = await send(user('other-4', { jti: 'other-4' }), token);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().err).toBe('invalid_key');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('applies every accepted event exactly once and in order with two workers on one database', async () => {
     const [first, second] = await backend.openPair();
     const sor = await new SystemsOfRecord(first).create(readSystemOfRecordRequest({ template: seedTemplate }));

@@ -4,9 +4,11 @@ import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
   toEntityNode,
+  toPushCredentials,
   toPushToken,
   toSystemOfRecord,
   type NodeRowRecord,
+  type PushCredentialsRow,
   type PushTokenRow,
   type SystemOfRecordRow,
 } from '../rows.js';
@@ -17,6 +19,7 @@ import {
   type GraphStore,
   type NodePage,
   type NodeRef,
+  type PushCredentials,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -99,6 +102,10 @@ const SQL = {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
   ),
   getToken: query('getToken', 'SELECT * FROM push_tokens WHERE id = $1'),
+  pushCredentials: query(
+    'pushCredentials',
+    'SELECT s.updated_at AS sor_updated_at, t.* FROM systems_of_record s LEFT JOIN push_tokens t ON t.id = $2 WHERE s.id = $1',
+  ),
   listTokens: query('listTokens', 'SELECT * FROM push_tokens WHERE sor_id = $1 ORDER BY created_at, id'),
   revokeToken: query(
     'revokeToken',
@@ -384,6 +391,11 @@ export class PostgresGraphStore implements GraphStore {
     } catch (error) {
       throw isUniqueViolation(error) ? new DuplicateRecordError('pushToken', token.id) : error;
     }
+  }
+
+  async readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined> {
+    const result = await this.pool.query<PushCredentialsRow>({ ...SQL.pushCredentials, values: [sorId, tokenId ?? null] });
+    return toPushCredentials(result.rows[0]);
   }
 
   async getPushToken(id: string): Promise<PushTokenRecord | undefined> {

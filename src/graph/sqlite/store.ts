@@ -4,9 +4,11 @@ import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
   toEntityNode,
+  toPushCredentials,
   toPushToken,
   toSystemOfRecord,
   type NodeRowRecord,
+  type PushCredentialsRow,
   type PushTokenRow,
   type SystemOfRecordRow,
 } from '../rows.js';
@@ -17,6 +19,7 @@ import {
   type GraphStore,
   type NodePage,
   type NodeRef,
+  type PushCredentials,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -83,6 +86,8 @@ const SQL = {
   insertToken: `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
     VALUES (@id, @sorId, @hash, @description, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)`,
   getToken: 'SELECT * FROM push_tokens WHERE id = ?',
+  pushCredentials: `SELECT s.updated_at AS sor_updated_at, t.* FROM systems_of_record s LEFT JOIN push_tokens t ON t.id = ?
+    WHERE s.id = ?`,
   listTokens: 'SELECT * FROM push_tokens WHERE sor_id = ? ORDER BY created_at, id',
   revokeToken: 'UPDATE push_tokens SET revoked_at = ? WHERE id = ? AND sor_id = ? AND revoked_at IS NULL',
   touchToken: 'UPDATE push_tokens SET last_used_at = ? WHERE id = ?',
@@ -247,6 +252,10 @@ export class SqliteGraphStore implements GraphStore {
     } catch (error) {
       throw isPrimaryKeyViolation(error) ? new DuplicateRecordError('pushToken', token.id) : error;
     }
+  }
+
+  async readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined> {
+    return toPushCredentials(this.statement(SQL.pushCredentials).get(tokenId ?? null, sorId) as PushCredentialsRow | undefined);
   }
 
   async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
