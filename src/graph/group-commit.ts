@@ -2,7 +2,8 @@
  * Group commit: items submitted while a batch is being committed (or, for the first, in the same turn of the
  * event loop) are committed together in the next batch, and each submitter is answered only once the batch
  * holding its item has committed. A batch that fails is committed again one item at a time, so an item that
- * the database refuses fails alone, and each of the others still gets its own answer.
+ * the database refuses fails alone, and each of the others still gets its own answer. Reads can be batched
+ * the same way: each is sent after it was submitted, so it sees what was committed before then.
  */
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];

@@ -261,6 +261,22 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
         expect(await store.readPushCredentials(sorId, 'missing')).toEqual({ sorUpdatedAt: updatedAt });
         expect(await store.readPushCredentials(sorId, undefined)).toEqual({ sorUpdatedAt: updatedAt });
         expect(await store.readPushCredentials('no-such-sor', token.id)).toBeUndefined();
+        const otherUpdatedAt = (await store.getSystemOfRecord(other))!.updatedAt;
+        expect(
+          await Promise.all([
+            store.readPushCredentials(sorId, token.id),
+            store.readPushCredentials('no-such-sor', token.id),
+            store.readPushCredentials(other, token.id),
+            store.readPushCredentials(other, undefined),
+            store.readPushCredentials(sorId, foreign.id),
+          ]),
+        ).toEqual([
+          { sorUpdatedAt: updatedAt, token },
+          undefined,
+          { sorUpdatedAt: otherUpdatedAt, token },
+          { sorUpdatedAt: otherUpdatedAt },
+          { sorUpdatedAt: updatedAt, token: foreign },
+        ]);
         await store.revokePushToken(sorId, token.id, at(5));
         expect((await store.readPushCredentials(sorId, token.id))?.token?.revokedAt).toBe(at(5).toISOString());
       });

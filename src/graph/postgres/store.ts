@@ -106,6 +106,13 @@ const SQL = {
     'pushCredentials',
     'SELECT s.updated_at AS sor_updated_at, t.* FROM systems_of_record s LEFT JOIN push_tokens t ON t.id = $2 WHERE s.id = $1',
   ),
+  pushCredentialsMany: query(
+    'pushCredentialsMany',
+    `SELECT q.ord, s.updated_at AS sor_updated_at, t.*
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (sor_id, token_id, ord)
+     JOIN systems_of_record s ON s.id = q.sor_id
+     LEFT JOIN push_tokens t ON t.id = q.token_id`,
+  ),
   listTokens: query('listTokens', 'SELECT * FROM push_tokens WHERE sor_id = $1 ORDER BY created_at, id'),
   revokeToken: query(
     'revokeToken',
@@ -275,6 +282,11 @@ export class PostgresGraphStore implements GraphStore {
   private readonly events: PostgresPushEvents;
   /** Concurrent requests' event log rows share a statement: one round trip and one commit for a batch. */
   private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
+  /**
+   * Concurrent push requests' credential reads share one query. Each read is sent only after its request
+   * arrived, so it sees every change committed before that, such as a revoked token.
+   */
+  private readonly credentialReads: GroupCommit<{ sorId: string; tokenId: string | null }, PushCredentials | undefined>;
   private readonly scim: PostgresScimResources;
   private readonly batchReads: PostgresBatchReads;
 
@@ -290,6 +302,7 @@ export class PostgresGraphStore implements GraphStore {
     this.pool.on('error', () => undefined);
     this.events = new PostgresPushEvents(this.pool);
     this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
+    this.credentialReads = new GroupCommit((reads) => this.readPushCredentialsMany(reads));
     this.scim = new PostgresScimResources(this.pool, {
       transaction: (work) => this.transaction(work),
       writeTrees: (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, options),
@@ -327,6 +340,7 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.credentialReads.settled();
     await this.eventLog.settled();
     await this.pool.end();
   }
@@ -394,8 +408,21 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined> {
-    const result = await this.pool.query<PushCredentialsRow>({ ...SQL.pushCredentials, values: [sorId, tokenId ?? null] });
-    return toPushCredentials(result.rows[0]);
+    return this.credentialReads.submit({ sorId, tokenId: tokenId ?? null });
+  }
+
+  private async readPushCredentialsMany(reads: readonly { sorId: string; tokenId: string | null }[]): Promise<(PushCredentials | undefined)[]> {
+    if (reads.length === 1) {
+      const result = await this.pool.query<PushCredentialsRow>({ ...SQL.pushCredentials, values: [reads[0]!.sorId, reads[0]!.tokenId] });
+      return [toPushCredentials(result.rows[0])];
+    }
+    const result = await this.pool.query<PushCredentialsRow & { ord: string }>({
+      ...SQL.pushCredentialsMany,
+      values: [reads.map((read) => read.sorId), reads.map((read) => read.tokenId)],
+    });
+    const found = reads.map((): PushCredentials | undefined => undefined);
+    for (const row of result.rows) found[Number(row.ord) - 1] = toPushCredentials(row);
+    return found;
   }
 
   async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
