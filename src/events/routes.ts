@@ -82,9 +82,10 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject.uri });
     record.extracted = checkEvent(sor.template, event);
 
-    const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti };
+    // The event log reads the decoded SET back from the raw one (toPushEvent), so it is stored once.
+    const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti, decoded: undefined };
     if ((await store.recordPushEvent(accepted)) === 'duplicate') {
-      await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
+      await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, decoded: undefined, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
       request.log.info({ sorId: sor.record.id, jti: event.jti }, 'SET redelivered; answered as the first time');
     } else {
       inbox.notify();

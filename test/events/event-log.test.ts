@@ -109,6 +109,7 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
     expect((await node('log-3')).json().updatedAt).toBe(first.updatedAt);
     const entries = (await log(`?subject=${encodeURIComponent('/Users/log-3')}`)).items;
     expect(entries.map((e: { status: string }) => e.status)).toEqual(['duplicate', 'applied']);
+    for (const entry of entries) expect(entry.decoded).toMatchObject({ header: { alg: 'HS256' }, claims: { jti: 'same-jti' } });
   });
 
   it('answers concurrent SETs, redeliveries among them, each with 202 and applies each jti once', async () => {
