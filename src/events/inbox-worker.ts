@@ -39,7 +39,9 @@ export class InboxWorker {
     options: InboxWorkerOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.batchSize = options.batchSize ?? 100;
+    // A PostgreSQL batch costs the same few round trips whatever its size, so larger ones let the worker keep up
+    // with a burst; on SQLite a batch runs on the event loop, and a larger one would hold up requests longer.
+    this.batchSize = options.batchSize ?? (store.kind === 'postgres' ? 400 : 100);
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.onCompleted = options.onCompleted;
   }
