@@ -39,6 +39,7 @@ import {
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import { GroupCommit } from '../group-commit.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqlitePushEvents } from './push-events.js';
 import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
@@ -57,6 +58,13 @@ const BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 64 * 1024;
 /** Index rows land on random pages; checkpointing less often writes each page once for many commits. */
 const WAL_CHECKPOINT_PAGES = 10_000;
+/** How often the checkpointer thread copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+/**
+ * With the checkpointer running, the commit that fills this much WAL checkpoints on the event loop, as a
+ * backstop should the checkpointer fall behind or stop.
+ */
+const WAL_BACKSTOP_PAGES = 100_000;
 
 const SUBTREE = `
   WITH RECURSIVE subtree (entity, id) AS (
@@ -159,6 +167,7 @@ export class SqliteGraphStore implements GraphStore {
   private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
   private readonly scim: SqliteScimResources;
   private readonly batchReads: SqliteBatchReads;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -167,7 +176,18 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
-    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    if (filename === ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    } else {
+      this.checkpointer = startCheckpointer(filename, {
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        busyTimeoutMs: BUSY_TIMEOUT_MS,
+        onLost: () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+        },
+      });
+      this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    }
     this.events = new SqlitePushEvents(this.db);
     this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new SqliteScimResources(this.db, {
@@ -197,6 +217,7 @@ export class SqliteGraphStore implements GraphStore {
     await this.eventLog.settled();
     this.statements.clear();
     this.db.close();
+    await this.checkpointer?.stop();
   }
 
   async getSetting(key: string): Promise<string | undefined> {
