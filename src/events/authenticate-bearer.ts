@@ -2,14 +2,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GraphStore } from '../graph/store.js';
 import type { PushAuthentication } from '../graph/push-events.js';
 import { bearerToken } from '../admin/secrets.js';
-import { acceptPushToken } from '../systems-of-record/push-tokens.js';
+import { acceptPushToken, type ReadToken } from '../systems-of-record/push-tokens.js';
 import type { Verification } from '../systems-of-record/verification.js';
 import { SetError } from './set-error.js';
 
 /**
  * Checks the push token per `verification.bearerToken`, noting the result in `auth` for the event log.
  * Returns the token when a valid one was presented, so that HS* signatures can be verified with it. Why a
- * token was refused goes to the log, never to the caller.
+ * token was refused goes to the log, never to the caller. `read` is the token as read with the SoR, if it was.
  */
 export async function authenticateBearer(
   store: GraphStore,
@@ -18,6 +18,7 @@ export async function authenticateBearer(
   authorization: string | undefined,
   auth: PushAuthentication,
   log?: FastifyBaseLogger,
+  read?: ReadToken,
 ): Promise<string | undefined> {
   if (verification.bearerToken === 'disabled') return undefined;
   const presented = bearerToken(authorization);
@@ -27,7 +28,7 @@ export async function authenticateBearer(
     auth.reason = 'no bearer token';
     throw new SetError(401, 'authentication_failed', 'a push token is required: send "Authorization: Bearer <token>"');
   }
-  if (!(await acceptPushToken(store, sorId, presented, auth, log))) {
+  if (!(await acceptPushToken(store, sorId, presented, auth, log, new Date(), read))) {
     throw new SetError(401, 'authentication_failed', 'the push token is not valid for this system of record');
   }
   return presented;

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PushEventRecord } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { bearerToken } from '../admin/secrets.js';
+import { pushTokenId } from '../systems-of-record/push-tokens.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
@@ -51,7 +53,12 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
 
   app.post<{ Params: { sorId: string }; Body: string }>('/events/scim/v1/:sorId', async (request, reply) => {
     const receivedAt = new Date();
-    const sor = await systemsOfRecord.get(request.params.sorId);
+    // The SoR's version and the push token in one read on every request, so that a change to either (a revoked
+    // token) counts at once, while the SoR itself is read again only when its version changed.
+    const presented = bearerToken(request.headers.authorization);
+    const tokenId = presented === undefined ? undefined : pushTokenId(presented);
+    const credentials = await store.readPushCredentials(request.params.sorId, tokenId);
+    const sor = credentials && (await systemsOfRecord.atVersion(request.params.sorId, credentials.sorUpdatedAt));
     if (!sor || sor.record.pushType !== 'SCIM') {
       throw new SetError(404, 'invalid_request', `no SCIM events endpoint for system of record "${request.params.sorId}"`);
     }
@@ -61,7 +68,8 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
 
-    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication, request.log);
+    const read = tokenId === undefined ? undefined : { id: tokenId, token: credentials!.token };
+    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication, request.log, read);
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
@@ -74,9 +82,10 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject.uri });
     record.extracted = checkEvent(sor.template, event);
 
-    const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti };
+    // The event log reads the decoded SET back from the raw one (toPushEvent), so it is stored once.
+    const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti, decoded: undefined };
     if ((await store.recordPushEvent(accepted)) === 'duplicate') {
-      await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
+      await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, decoded: undefined, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
       request.log.info({ sorId: sor.record.id, jti: event.jti }, 'SET redelivered; answered as the first time');
     } else {
       inbox.notify();

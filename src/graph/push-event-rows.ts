@@ -58,7 +58,7 @@ export function toPushEvent(row: PushEventRow, jsonAsText: boolean): PushEventRe
     jti: row.jti ?? undefined,
     dedupKey: row.dedup_key ?? undefined,
     raw: row.raw ?? undefined,
-    decoded: json(row.decoded, jsonAsText),
+    decoded: json(row.decoded, jsonAsText) ?? decodedFromRaw(row),
     extracted: json(row.extracted, jsonAsText),
     operations: json<GraphOperation[]>(row.operations, jsonAsText),
     appliedAt: row.applied_at === null ? undefined : isoTime(row.applied_at),
@@ -68,6 +68,20 @@ export function toPushEvent(row: PushEventRow, jsonAsText: boolean): PushEventRe
     if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
   }
   return event;
+}
+
+/**
+ * A SET that was not refused is stored as received only (its raw compact JWS), since its header and claims
+ * can be read back from that: it passed decodeSet when it arrived. Refused ones keep what was decoded, if any.
+ */
+function decodedFromRaw(row: PushEventRow): { header: unknown; claims: unknown } | undefined {
+  if (row.protocol !== 'set' || row.status === 'refused' || row.raw === null) return undefined;
+  const [header, claims] = row.raw.split('.');
+  try {
+    return { header: JSON.parse(Buffer.from(header!, 'base64url').toString('utf8')), claims: JSON.parse(Buffer.from(claims!, 'base64url').toString('utf8')) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The values of a push_events insert, in the column order both backends use. */

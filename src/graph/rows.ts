@@ -1,5 +1,5 @@
 import type { AttributeValue } from '../template/model.js';
-import type { EntityNode, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
+import type { EntityNode, PushCredentials, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
 
 /** SQLite returns times and JSON as text; PostgreSQL returns Date and parsed jsonb. */
 type Time = string | Date;
@@ -91,3 +91,13 @@ export function toEntityNode(row: NodeRowRecord): EntityNode {
 /** The columns every node query selects, in the order NodeRowRecord names them. */
 export const NODE_COLUMNS =
   'entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id, changed_upstream_at';
+
+/** A row of the push credentials read: the SoR's updated_at, and the token's columns (NULL when there is none). */
+export type PushCredentialsRow = { sor_updated_at: Time } & { [K in keyof PushTokenRow]: PushTokenRow[K] | null };
+
+export function toPushCredentials(row: PushCredentialsRow | undefined): PushCredentials | undefined {
+  if (!row) return undefined;
+  const credentials: PushCredentials = { sorUpdatedAt: isoTime(row.sor_updated_at) };
+  if (row.id !== null) credentials.token = toPushToken(row as PushTokenRow);
+  return credentials;
+}

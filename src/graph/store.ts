@@ -86,6 +86,11 @@ export interface PushTokenRecord {
   lastUsedAt?: string;
 }
 
+export interface PushCredentials {
+  sorUpdatedAt: string;
+  token?: PushTokenRecord;
+}
+
 /**
  * The one storage interface of pushgraph. SQLite and PostgreSQL implement it and share one test suite
  * (test/graph/store-suite.ts). Nothing here keeps state in process memory that another instance sharing
@@ -111,6 +116,12 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   updateSystemOfRecord(sor: SystemOfRecordRecord): Promise<boolean>;
   /** Deletes the SoR with its tokens and nodes; returns false when no such SoR exists. */
   deleteSystemOfRecord(id: string): Promise<boolean>;
+
+  /**
+   * What a push request checks, in one read: the SoR's updatedAt (undefined when there is no such SoR) and the
+   * push token with the given id, whichever SoR it belongs to.
+   */
+  readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined>;
 
   createPushToken(token: PushTokenRecord): Promise<void>;
   getPushToken(id: string): Promise<PushTokenRecord | undefined>;

@@ -75,11 +75,27 @@ export type PushTokenRefusal = 'malformed' | 'unknown' | 'other-sor' | 'revoked'
 
 export type PushTokenCheck = { ok: true; token: PushTokenRecord } | { ok: false; reason: PushTokenRefusal; token?: PushTokenRecord };
 
-/** Checks a presented push token for one SoR. The reason is for the event log, never for the caller. */
-export async function checkPushToken(store: GraphStore, sorId: string, presented: string, now = new Date()): Promise<PushTokenCheck> {
-  const match = /^pgt_([0-9a-f]{16})_[A-Za-z0-9_-]{20,}$/.exec(presented);
-  if (!match) return { ok: false, reason: 'malformed' };
-  const token = await store.getPushToken(match[1]!);
+const PUSH_TOKEN = /^pgt_([0-9a-f]{16})_[A-Za-z0-9_-]{20,}$/;
+
+/** The id part of a presented push token, or undefined when it is not one. */
+export function pushTokenId(presented: string): string | undefined {
+  return PUSH_TOKEN.exec(presented)?.[1];
+}
+
+/** A token record read already (with GraphStore.readPushCredentials), for the id in the presented token. */
+export interface ReadToken {
+  id: string;
+  token: PushTokenRecord | undefined;
+}
+
+/**
+ * Checks a presented push token for one SoR. The reason is for the event log, never for the caller. The token
+ * is read from the store unless `read` holds it already.
+ */
+export async function checkPushToken(store: GraphStore, sorId: string, presented: string, now = new Date(), read?: ReadToken): Promise<PushTokenCheck> {
+  const id = pushTokenId(presented);
+  if (id === undefined) return { ok: false, reason: 'malformed' };
+  const token = read?.id === id ? read.token : await store.getPushToken(id);
   if (!token || !matchesHash(presented, token.hash)) return { ok: false, reason: 'unknown' };
   if (token.sorId !== sorId) return { ok: false, reason: 'other-sor', token };
   if (token.revokedAt) return { ok: false, reason: 'revoked', token };
@@ -102,8 +118,9 @@ export async function acceptPushToken(
   auth: PushAuthentication,
   log?: { warn(object: object, message: string): void },
   now = new Date(),
+  read?: ReadToken,
 ): Promise<PushTokenRecord | undefined> {
-  const check = await checkPushToken(store, sorId, presented, now);
+  const check = await checkPushToken(store, sorId, presented, now, read);
   if (!check.ok) {
     auth.bearer = 'invalid';
     if (check.token?.sorId === sorId) auth.tokenId = check.token.id;

@@ -21,6 +21,8 @@ export interface SystemOfRecord {
  */
 export class SystemsOfRecord {
   private readonly compiled = new Map<string, { updatedAt: string; template: Template }>();
+  /** The last SoR read per id through atVersion (for push requests, which check its version on every request). */
+  private readonly current = new Map<string, SystemOfRecord>();
 
   constructor(private readonly store: GraphStore) {}
 
@@ -70,6 +72,18 @@ export class SystemsOfRecord {
     return { record, template: this.templateOf(record), verification: record.verification as unknown as Verification };
   }
 
+  /**
+   * The SoR as of `updatedAt`, which the caller has just read from the store: every write changes it, so a SoR
+   * this instance read at that version is still current and need not be read again. Callers must not modify it.
+   */
+  async atVersion(id: string, updatedAt: string): Promise<SystemOfRecord | undefined> {
+    const known = this.current.get(id);
+    if (known && known.record.updatedAt === updatedAt) return known;
+    const sor = await this.get(id);
+    if (sor) this.current.set(id, sor);
+    return sor;
+  }
+
   async require(id: string): Promise<SystemOfRecord> {
     const sor = await this.get(id);
     if (!sor) throw sorNotFound(id);
@@ -88,6 +102,7 @@ export class SystemsOfRecord {
   async delete(id: string): Promise<void> {
     if (!(await this.store.deleteSystemOfRecord(id))) throw sorNotFound(id);
     this.compiled.delete(id);
+    this.current.delete(id);
   }
 
   private templateOf(record: SystemOfRecordRecord): Template {

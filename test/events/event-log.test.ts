@@ -109,6 +109,31 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
     expect((await node('log-3')).json().updatedAt).toBe(first.updatedAt);
     const entries = (await log(`?subject=${encodeURIComponent('/Users/log-3')}`)).items;
     expect(entries.map((e: { status: string }) => e.status)).toEqual(['duplicate', 'applied']);
+    for (const entry of entries) expect(entry.decoded).toMatchObject({ header: { alg: 'HS256' }, claims: { jti: 'same-jti' } });
+  });
+
+  it('answers concurrent SETs, redeliveries among them, each with 202 and applies each jti once', async () => {
+    const bodies = await Promise.all(
+      [0, 1, 2, 3, 0, 4, 2, 5].map((i) => signHs256(user(`burst-${i}`, { jti: `burst-${i}` }))),
+    );
+    const responses = await Promise.all(
+      bodies.map((payload) =>
+        app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${sorId}`,
+          headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+          payload,
+        }),
+      ),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(8).fill(202));
+    await app.inbox.drain();
+    for (let i = 0; i <= 5; i++) {
+      const { items } = await log(`?subject=${encodeURIComponent(`/Users/burst-${i}`)}`);
+      const statuses = items.map((item: { status: string }) => item.status).sort();
+      expect(statuses).toEqual(i === 0 || i === 2 ? ['applied', 'duplicate'] : ['applied']);
+      expect((await node(`burst-${i}`)).statusCode).toBe(200);
+    }
   });
 
   it('applies patch:full to the stored resource, then deactivate and activate', async () => {
@@ -218,6 +243,39 @@ describe.each(backends())('rate limit and several instances on $name', (backend)
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['retry-after']).toBe('1');
       expect(limited.json()).toMatchObject({ err: 'access_denied', description: expect.stringContaining('too many requests') });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses at once a token revoked, and a SET the SoR no longer accepts, through another instance', async () => {
+    const [first, second] = await backend.openPair();
+    const app = await testApp(first);
+    try {
+      const sor = await new SystemsOfRecord(first).create(
+        readSystemOfRecordRequest({ template: seedTemplate, verification: { hmacSecrets: [HMAC_SECRET] } }),
+      );
+      const send = async (claims: Record<string, unknown>, bearer: string) =>
+        app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${sor.record.id}`,
+          headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${bearer}` },
+          payload: await signHs256(claims),
+        });
+      const revoked = await createPushToken(first, sor.record.id);
+      expect((await send(user('other-1', { jti: 'other-1' }), revoked.token)).statusCode).toBe(202);
+      await second.revokePushToken(sor.record.id, revoked.record.id, new Date());
+      expect((await send(user('other-2', { jti: 'other-2' }), revoked.token)).statusCode).toBe(401);
+
+      const { token } = await createPushToken(second, sor.record.id);
+      expect((await send(user('other-3', { jti: 'other-3' }), token)).statusCode).toBe(202);
+      await new SystemsOfRecord(second).replace(
+        sor.record.id,
+        readSystemOfRecordRequest({ template: seedTemplate, verification: { hmacSecrets: ['another-secret-at-least-256-bits-long!!'] } }),
+      );
+      const refused = await send(user('other-4', { jti: 'other-4' }), token);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().err).toBe('invalid_key');
     } finally {
       await app.close();
     }

@@ -33,6 +33,23 @@ describe('verifySignature', () => {
     expect((await refusal(() => verifySignature(decodeSet(tampered), withSecret, undefined, keys))).err).toBe('invalid_key');
   });
 
+  it('verifies HS384 and HS512 when allowed, and refuses one signed with another secret', async () => {
+    const allowed = { ...withSecret, algorithms: ['HS384', 'HS512'] };
+    for (const alg of ['HS384', 'HS512']) {
+      const jws = await new SignJWT(seedSet()).setProtectedHeader({ alg, typ: 'secevent+jwt' }).sign(new TextEncoder().encode(HMAC_SECRET));
+      expect(await verifySignature(decodeSet(jws), allowed, undefined, keys)).toBe('verified');
+      const other = await new SignJWT(seedSet()).setProtectedHeader({ alg, typ: 'secevent+jwt' }).sign(new TextEncoder().encode(`${HMAC_SECRET}x`));
+      expect((await refusal(() => verifySignature(decodeSet(other), allowed, undefined, keys))).err).toBe('invalid_key');
+    }
+  });
+
+  it('refuses a signature with characters outside base64url, even if the rest of it would verify', async () => {
+    const jws = await signHs256(seedSet());
+    const dot = jws.lastIndexOf('.');
+    const padded = `${jws.slice(0, dot + 3)}=${jws.slice(dot + 3)}`;
+    expect((await refusal(() => verifySignature(decodeSet(padded), withSecret, undefined, keys))).err).toBe('invalid_key');
+  });
+
   it('refuses alg none unless signatures are disabled and a bearer token is required', async () => {
     const set = decodeSet(unsigned(seedSet()));
     expect((await refusal(() => verifySignature(set, DEFAULT_VERIFICATION, undefined, keys))).err).toBe('invalid_key');

@@ -248,6 +248,39 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
         expect((await store.getPushToken(token.id))?.revokedAt).toBe(at(2).toISOString());
       });
 
+      it('reads the SoR version and a token of any SoR in one read', async () => {
+        const sorId = await newSor();
+        const other = await newSor();
+        const token = tokenRecord(sorId);
+        const foreign = tokenRecord(other);
+        await store.createPushToken(token);
+        await store.createPushToken(foreign);
+        const updatedAt = (await store.getSystemOfRecord(sorId))!.updatedAt;
+        expect(await store.readPushCredentials(sorId, token.id)).toEqual({ sorUpdatedAt: updatedAt, token });
+        expect(await store.readPushCredentials(sorId, foreign.id)).toEqual({ sorUpdatedAt: updatedAt, token: foreign });
+        expect(await store.readPushCredentials(sorId, 'missing')).toEqual({ sorUpdatedAt: updatedAt });
+        expect(await store.readPushCredentials(sorId, undefined)).toEqual({ sorUpdatedAt: updatedAt });
+        expect(await store.readPushCredentials('no-such-sor', token.id)).toBeUndefined();
+        const otherUpdatedAt = (await store.getSystemOfRecord(other))!.updatedAt;
+        expect(
+          await Promise.all([
+            store.readPushCredentials(sorId, token.id),
+            store.readPushCredentials('no-such-sor', token.id),
+            store.readPushCredentials(other, token.id),
+            store.readPushCredentials(other, undefined),
+            store.readPushCredentials(sorId, foreign.id),
+          ]),
+        ).toEqual([
+          { sorUpdatedAt: updatedAt, token },
+          undefined,
+          { sorUpdatedAt: otherUpdatedAt, token },
+          { sorUpdatedAt: otherUpdatedAt },
+          { sorUpdatedAt: updatedAt, token: foreign },
+        ]);
+        await store.revokePushToken(sorId, token.id, at(5));
+        expect((await store.readPushCredentials(sorId, token.id))?.token?.revokedAt).toBe(at(5).toISOString());
+      });
+
       it('records when a token was last used', async () => {
         const sorId = await newSor();
         const token = tokenRecord(sorId);

@@ -15,7 +15,32 @@ const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',')
   .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations|notes/.test(column) ? '::jsonb' : ''}`)
   .join(', ');
 
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  received_at: 'timestamptz',
+  applied_at: 'timestamptz',
+  http_status: 'integer',
+  attempts: 'integer',
+  authentication: 'jsonb',
+  decoded: 'jsonb',
+  extracted: 'jsonb',
+  operations: 'jsonb',
+  notes: 'jsonb',
+};
+const COLUMNS = PUSH_EVENT_COLUMNS.split(',').map((column) => column.trim());
+
 const SQL = {
+  // Rows in the order given (WITH ORDINALITY), so that their sequence is the order of receipt. Two rows of one
+  // batch with the same dedup key: the first is inserted, the second skipped like any redelivery.
+  insertMany: {
+    name: 'pushgraph.insertPushEvents',
+    text: `INSERT INTO push_events (${PUSH_EVENT_COLUMNS})
+      SELECT ${COLUMNS.map((column) => (COLUMN_TYPES[column] === 'jsonb' ? `v.${column}::jsonb` : `v.${column}`)).join(', ')}
+      FROM unnest(${COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column] === 'jsonb' ? 'text' : (COLUMN_TYPES[column] ?? 'text')}[]`).join(', ')})
+        WITH ORDINALITY AS v (${PUSH_EVENT_COLUMNS}, ord)
+      ORDER BY v.ord
+      ON CONFLICT (sor_id, dedup_key) DO NOTHING
+      RETURNING id`,
+  },
   insert: {
     name: 'pushgraph.insertPushEvent',
     text: `INSERT INTO push_events (${PUSH_EVENT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (sor_id, dedup_key) DO NOTHING`,
@@ -25,17 +50,19 @@ const SQL = {
     name: 'pushgraph.pendingPushEvents',
     text: "SELECT * FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT $1",
   },
-  lockAccepted: {
-    name: 'pushgraph.lockAcceptedPushEvents',
-    text: "SELECT id FROM push_events WHERE id = ANY($1::text[]) AND status = 'accepted' ORDER BY sequence FOR UPDATE",
-  },
+  // Locks those of the events that are still accepted in inbox order (so that two workers never deadlock), then
+  // records their outcomes. A row another worker completed meanwhile fails the status check once its lock is had.
   completeMany: {
     name: 'pushgraph.completePushEvents',
-    text: `UPDATE push_events p SET status = v.status, error_description = v.error_description, extracted = v.extracted::jsonb,
+    text: `WITH locked AS MATERIALIZED (
+        SELECT id FROM push_events WHERE id = ANY($1::text[]) AND status = 'accepted' ORDER BY sequence FOR UPDATE
+      )
+      UPDATE push_events p SET status = v.status, error_description = v.error_description, extracted = v.extracted::jsonb,
         operations = v.operations::jsonb, applied_at = v.applied_at, attempts = p.attempts + 1
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-        AS v (id, status, error_description, extracted, operations, applied_at)
-      WHERE p.id = v.id`,
+      FROM locked l JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        AS v (id, status, error_description, extracted, operations, applied_at) ON v.id = l.id
+      WHERE p.id = l.id
+      RETURNING p.id`,
   },
   retry: {
     name: 'pushgraph.retryPushEvent',
@@ -53,9 +80,16 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 export class PostgresPushEvents {
   constructor(private readonly pool: pg.Pool) {}
 
-  async record(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    const result = await this.pool.query({ ...SQL.insert, values: pushEventValues(event) });
-    return result.rowCount === 1 ? 'recorded' : 'duplicate';
+  /** Records the events in one statement, in order; a second event with a recorded dedupKey is a duplicate. */
+  async recordMany(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]> {
+    if (events.length === 1) {
+      const result = await this.pool.query({ ...SQL.insert, values: pushEventValues(events[0]!) });
+      return [result.rowCount === 1 ? 'recorded' : 'duplicate'];
+    }
+    const rows = events.map(pushEventValues);
+    const result = await this.pool.query<{ id: string }>({ ...SQL.insertMany, values: COLUMNS.map((_, i) => rows.map((row) => row[i])) });
+    const inserted = new Set(result.rows.map((row) => row.id));
+    return events.map((event) => (inserted.has(event.id) ? 'recorded' : 'duplicate'));
   }
 
   async get(sorId: string, id: string): Promise<PushEventRecord | undefined> {
@@ -93,30 +127,20 @@ export class PostgresPushEvents {
     return result.rows.map((row) => toPushEvent(row, false));
   }
 
-  /**
-   * Locks those of the events that are still accepted, in inbox order (so that two workers never deadlock),
-   * and records their outcomes in one statement. Returns the ids this call completed.
-   */
+  /** Records the outcomes of those of the events that are still accepted; returns the ids this call completed. */
   async completeMany(client: Queryable, completions: readonly PushEventCompletion[]): Promise<Set<string>> {
-    const locked = await client.query<{ id: string }>({
-      ...SQL.lockAccepted,
-      values: [completions.map((completion) => completion.id)],
-    });
-    const claimed = new Set(locked.rows.map((row) => row.id));
-    const rows = completions.filter((completion) => claimed.has(completion.id));
-    if (rows.length === 0) return claimed;
-    await client.query({
+    const result = await client.query<{ id: string }>({
       ...SQL.completeMany,
       values: [
-        rows.map((row) => row.id),
-        rows.map((row) => row.outcome.status),
-        rows.map((row) => row.outcome.errorDescription ?? null),
-        rows.map((row) => jsonOrNull(row.outcome.extracted)),
-        rows.map((row) => jsonOrNull(row.outcome.operations)),
-        rows.map((row) => row.outcome.at),
+        completions.map((row) => row.id),
+        completions.map((row) => row.outcome.status),
+        completions.map((row) => row.outcome.errorDescription ?? null),
+        completions.map((row) => jsonOrNull(row.outcome.extracted)),
+        completions.map((row) => jsonOrNull(row.outcome.operations)),
+        completions.map((row) => row.outcome.at),
       ],
     });
-    return claimed;
+    return new Set(result.rows.map((row) => row.id));
   }
 
   async retry(sorId: string, id: string): Promise<boolean> {

@@ -4,9 +4,11 @@ import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
   toEntityNode,
+  toPushCredentials,
   toPushToken,
   toSystemOfRecord,
   type NodeRowRecord,
+  type PushCredentialsRow,
   type PushTokenRow,
   type SystemOfRecordRow,
 } from '../rows.js';
@@ -17,6 +19,7 @@ import {
   type GraphStore,
   type NodePage,
   type NodeRef,
+  type PushCredentials,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -24,6 +27,7 @@ import {
 } from '../store.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
+import { GroupCommit } from '../group-commit.js';
 import { PostgresPushEvents } from './push-events.js';
 import { ScimListingMemo } from '../scim-listing-memo.js';
 import { PostgresScimResources } from './scim-resources.js';
@@ -53,10 +57,11 @@ function query(name: string, text: string): Query {
 
 // A replaced root has no parent in its tree, so it keeps the one it had (COALESCE). xmax = 0 marks a row this
 // statement inserted: such a node has neither index rows nor children to clean up.
+// Time and event id are per row, so that the inbox worker writes the trees of several events in one statement.
 const UPSERT_NODES = `INSERT INTO nodes (sor_id, entity, id, parent_entity, parent_id, attributes, created_at, updated_at, last_event_id)
-     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, $7, $7, $8
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       AS w (entity, id, parent_entity, parent_id, attributes)
+     SELECT $1, w.entity, w.id, w.parent_entity, w.parent_id, w.attributes::jsonb, w.at, w.at, w.event_id
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+       AS w (entity, id, parent_entity, parent_id, attributes, at, event_id)
      ON CONFLICT (sor_id, entity, id) DO UPDATE SET
        parent_entity = COALESCE(excluded.parent_entity, nodes.parent_entity),
        parent_id = COALESCE(excluded.parent_id, nodes.parent_id),
@@ -98,6 +103,17 @@ const SQL = {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
   ),
   getToken: query('getToken', 'SELECT * FROM push_tokens WHERE id = $1'),
+  pushCredentials: query(
+    'pushCredentials',
+    'SELECT s.updated_at AS sor_updated_at, t.* FROM systems_of_record s LEFT JOIN push_tokens t ON t.id = $2 WHERE s.id = $1',
+  ),
+  pushCredentialsMany: query(
+    'pushCredentialsMany',
+    `SELECT q.ord, s.updated_at AS sor_updated_at, t.*
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (sor_id, token_id, ord)
+     JOIN systems_of_record s ON s.id = q.sor_id
+     LEFT JOIN push_tokens t ON t.id = q.token_id`,
+  ),
   listTokens: query('listTokens', 'SELECT * FROM push_tokens WHERE sor_id = $1 ORDER BY created_at, id'),
   revokeToken: query(
     'revokeToken',
@@ -265,6 +281,13 @@ export class PostgresGraphStore implements GraphStore {
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly events: PostgresPushEvents;
+  /** Concurrent requests' event log rows share a statement: one round trip and one commit for a batch. */
+  private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
+  /**
+   * Concurrent push requests' credential reads share one query. Each read is sent only after its request
+   * arrived, so it sees every change committed before that, such as a revoked token.
+   */
+  private readonly credentialReads: GroupCommit<{ sorId: string; tokenId: string | null }, PushCredentials | undefined>;
   private readonly scim: PostgresScimResources;
   private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: PostgresBatchReads;
@@ -280,6 +303,8 @@ export class PostgresGraphStore implements GraphStore {
     // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
     this.pool.on('error', () => undefined);
     this.events = new PostgresPushEvents(this.pool);
+    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
+    this.credentialReads = new GroupCommit((reads) => this.readPushCredentialsMany(reads));
     this.scim = new PostgresScimResources(this.pool, {
       transaction: (work) => this.transaction(work),
       writeTrees: (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, options),
@@ -317,6 +342,8 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.credentialReads.settled();
+    await this.eventLog.settled();
     await this.pool.end();
   }
 
@@ -383,6 +410,24 @@ export class PostgresGraphStore implements GraphStore {
     }
   }
 
+  async readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined> {
+    return this.credentialReads.submit({ sorId, tokenId: tokenId ?? null });
+  }
+
+  private async readPushCredentialsMany(reads: readonly { sorId: string; tokenId: string | null }[]): Promise<(PushCredentials | undefined)[]> {
+    if (reads.length === 1) {
+      const result = await this.pool.query<PushCredentialsRow>({ ...SQL.pushCredentials, values: [reads[0]!.sorId, reads[0]!.tokenId] });
+      return [toPushCredentials(result.rows[0])];
+    }
+    const result = await this.pool.query<PushCredentialsRow & { ord: string }>({
+      ...SQL.pushCredentialsMany,
+      values: [reads.map((read) => read.sorId), reads.map((read) => read.tokenId)],
+    });
+    const found = reads.map((): PushCredentials | undefined => undefined);
+    for (const row of result.rows) found[Number(row.ord) - 1] = toPushCredentials(row);
+    return found;
+  }
+
   async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
     const result = await this.pool.query<PushTokenRow>({ ...SQL.getToken, values: [id] });
     const row = result.rows[0];
@@ -417,17 +462,30 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   private async writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void> {
-    const rows = flattenTrees(trees).sort(byEntityAndId);
-    if (rows.length === 0) return;
-    const indexRows = rows.flatMap((row) => indexRowsOf(row, options.indexedAttributes));
-    // One statement for new nodes, a second only when some nodes existed before.
+    await this.writeTreeBatch(client, sorId, [{ rows: flattenTrees(trees), options }]);
+  }
+
+  /**
+   * Writes the node rows of several writes (each with its own time, event and index plan) in one statement, and a
+   * second only when some nodes existed before. The writes must not share a node.
+   */
+  private async writeTreeBatch(client: pg.PoolClient, sorId: string, parts: readonly { rows: readonly NodeRow[]; options: WriteOptions }[]): Promise<void> {
+    const stamped = parts.flatMap(({ rows, options }) => {
+      const at = options.at ?? new Date();
+      const eventId = options.eventId ?? null;
+      return rows.map((row) => ({ row, at, eventId }));
+    });
+    if (stamped.length === 0) return;
+    stamped.sort((a, b) => byEntityAndId(a.row, b.row));
+    const rows = stamped.map((item) => item.row);
+    const indexRows = parts.flatMap(({ rows: partRows, options }) => partRows.flatMap((row) => indexRowsOf(row, options.indexedAttributes)));
     const result = await client.query<{ entity: string; id: string }>({
       ...SQL.writeNodes,
       values: [
         sorId,
         ...nodeColumns(rows),
-        options.at ?? new Date(),
-        options.eventId ?? null,
+        stamped.map((item) => item.at),
+        stamped.map((item) => item.eventId),
         ...indexColumns(indexRows),
       ],
     });
@@ -580,7 +638,7 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    return this.events.record(event);
+    return this.eventLog.submit(event);
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
@@ -596,18 +654,38 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   /**
-   * One transaction per batch: the outcomes in one statement, each event's node writes, then the source
-   * documents of every replaced node in one statement. The worker never puts two events of one subject in a
-   * batch, so no write of the batch depends on another's source document.
+   * One transaction per batch: the outcomes in one statement, the node trees that events replace in one
+   * statement per run of such events (a run ends at another kind of write, or at an event that shares a node
+   * with the run), then the source documents of every replaced node in one statement. The worker never puts
+   * two events of one subject in a batch, so no write of the batch depends on another's source document.
    */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
       const claimed = await this.events.completeMany(client, completions);
       const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
+      let run: { sorId: string; parts: { rows: NodeRow[]; options: WriteOptions }[]; keys: Set<string> } | undefined;
+      const writeRun = async () => {
+        if (run) await this.writeTreeBatch(client, run.sorId, run.parts);
+        run = undefined;
+      };
       for (const { sorId, id, writes, options } of completions) {
         if (!claimed.has(id)) continue;
-        for (const write of writes) await this.applyWrite(client, sorId, write, options, sources);
+        for (const write of writes) {
+          if (write.kind !== 'replace') {
+            await writeRun();
+            await this.applyWrite(client, sorId, write, options);
+            continue;
+          }
+          const rows = flattenTrees([write.tree]);
+          const keys = rows.map((row) => nodeKey(row.entity, row.id));
+          if (run && (run.sorId !== sorId || keys.some((key) => run!.keys.has(key)))) await writeRun();
+          run ??= { sorId, parts: [], keys: new Set() };
+          run.parts.push({ rows, options });
+          for (const key of keys) run.keys.add(key);
+          sources.push({ sorId, entity: write.tree.entity, id: write.tree.id, document: jsonOrNull(write.sourceDocument) });
+        }
       }
+      await writeRun();
       if (sources.length > 0) {
         await client.query({
           ...SQL_WRITES.setSources,
@@ -631,20 +709,10 @@ export class PostgresGraphStore implements GraphStore {
     return result.rows[0]?.source_document ?? undefined;
   }
 
-  /** Node writes of one event; a replaced node's source document is left in `sources` for one update per batch. */
-  private async applyWrite(
-    client: pg.PoolClient,
-    sorId: string,
-    write: GraphWrite,
-    options: WriteOptions,
-    sources: { sorId: string; entity: string; id: string; document: string | null }[],
-  ): Promise<void> {
+  /** A write of one event other than a replace, which completePushEvents batches. */
+  private async applyWrite(client: pg.PoolClient, sorId: string, write: Exclude<GraphWrite, { kind: 'replace' }>, options: WriteOptions): Promise<void> {
     const at = options.at ?? new Date();
     switch (write.kind) {
-      case 'replace':
-        await this.writeTrees(client, sorId, [write.tree], options);
-        sources.push({ sorId, entity: write.tree.entity, id: write.tree.id, document: jsonOrNull(write.sourceDocument) });
-        return;
       case 'delete':
         await this.deleteTree(client, sorId, write.entity, write.id);
         return;
@@ -685,8 +753,8 @@ export class PostgresGraphStore implements GraphStore {
       values: [
         sorId,
         ...nodeColumns(rows),
-        options.at ?? new Date(),
-        options.eventId ?? null,
+        rows.map(() => options.at ?? new Date()),
+        rows.map(() => options.eventId ?? null),
       ],
     });
     return result.rows.filter((row) => !row.inserted);

@@ -30,8 +30,12 @@ export class SqlitePushEvents {
 
   constructor(private readonly db: Database.Database) {}
 
-  record(event: PushEventRecord): 'recorded' | 'duplicate' {
-    return this.statement(SQL.insert).run(...pushEventValues(event)).changes === 1 ? 'recorded' : 'duplicate';
+  /** Records the events in one transaction, in order; a second event with a recorded dedupKey is a duplicate. */
+  recordMany(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
+    const insert = this.statement(SQL.insert);
+    return this.db
+      .transaction(() => events.map((event) => (insert.run(...pushEventValues(event)).changes === 1 ? 'recorded' : 'duplicate')))
+      .immediate();
   }
 
   get(sorId: string, id: string): PushEventRecord | undefined {

@@ -4,9 +4,11 @@ import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
   toEntityNode,
+  toPushCredentials,
   toPushToken,
   toSystemOfRecord,
   type NodeRowRecord,
+  type PushCredentialsRow,
   type PushTokenRow,
   type SystemOfRecordRow,
 } from '../rows.js';
@@ -17,6 +19,7 @@ import {
   type GraphStore,
   type NodePage,
   type NodeRef,
+  type PushCredentials,
   type NodeTree,
   type PushTokenRecord,
   type SystemOfRecordRecord,
@@ -35,6 +38,8 @@ import {
 } from '../tree.js';
 import { appliedMigrations, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
+import { GroupCommit } from '../group-commit.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { SqlitePushEvents } from './push-events.js';
 import { ScimListingMemo } from '../scim-listing-memo.js';
 import { SqliteScimResources } from './scim-resources.js';
@@ -54,6 +59,13 @@ const BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 64 * 1024;
 /** Index rows land on random pages; checkpointing less often writes each page once for many commits. */
 const WAL_CHECKPOINT_PAGES = 10_000;
+/** How often the checkpointer thread copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+/**
+ * With the checkpointer running, the commit that fills this much WAL checkpoints on the event loop, as a
+ * backstop should the checkpointer fall behind or stop.
+ */
+const WAL_BACKSTOP_PAGES = 100_000;
 
 const SUBTREE = `
   WITH RECURSIVE subtree (entity, id) AS (
@@ -83,6 +95,8 @@ const SQL = {
   insertToken: `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
     VALUES (@id, @sorId, @hash, @description, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)`,
   getToken: 'SELECT * FROM push_tokens WHERE id = ?',
+  pushCredentials: `SELECT s.updated_at AS sor_updated_at, t.* FROM systems_of_record s LEFT JOIN push_tokens t ON t.id = ?
+    WHERE s.id = ?`,
   listTokens: 'SELECT * FROM push_tokens WHERE sor_id = ? ORDER BY created_at, id',
   revokeToken: 'UPDATE push_tokens SET revoked_at = ? WHERE id = ? AND sor_id = ? AND revoked_at IS NULL',
   touchToken: 'UPDATE push_tokens SET last_used_at = ? WHERE id = ?',
@@ -150,9 +164,12 @@ export class SqliteGraphStore implements GraphStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly events: SqlitePushEvents;
+  /** Concurrent requests' event log rows share a transaction: a commit costs more than the inserts in it. */
+  private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
   private readonly scim: SqliteScimResources;
   private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: SqliteBatchReads;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(filename: string) {
     this.db = new Database(filename);
@@ -161,8 +178,20 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
-    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    if (filename === ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    } else {
+      this.checkpointer = startCheckpointer(filename, {
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        busyTimeoutMs: BUSY_TIMEOUT_MS,
+        onLost: () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+        },
+      });
+      this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    }
     this.events = new SqlitePushEvents(this.db);
+    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new SqliteScimResources(this.db, {
       writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
       writeRows: (sorId, rows, options) => {
@@ -187,8 +216,10 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.eventLog.settled();
     this.statements.clear();
     this.db.close();
+    await this.checkpointer?.stop();
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -246,6 +277,10 @@ export class SqliteGraphStore implements GraphStore {
     } catch (error) {
       throw isPrimaryKeyViolation(error) ? new DuplicateRecordError('pushToken', token.id) : error;
     }
+  }
+
+  async readPushCredentials(sorId: string, tokenId: string | undefined): Promise<PushCredentials | undefined> {
+    return toPushCredentials(this.statement(SQL.pushCredentials).get(tokenId ?? null, sorId) as PushCredentialsRow | undefined);
   }
 
   async getPushToken(id: string): Promise<PushTokenRecord | undefined> {
@@ -439,7 +474,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    return this.events.record(event);
+    return this.eventLog.submit(event);
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
