@@ -298,7 +298,8 @@ export class PostgresGraphStore implements GraphStore {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+      // An acknowledged write is on disk even where the server's default says otherwise.
+      options: ['-c synchronous_commit=on', ...(options.schema === undefined ? [] : [`-c search_path=${options.schema}`])].join(' '),
     });
     // An idle connection that breaks would otherwise crash the process; the next query reports the problem.
     this.pool.on('error', () => undefined);
