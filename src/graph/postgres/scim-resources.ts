@@ -128,6 +128,8 @@ export class PostgresScimResources {
     private readonly memo: ScimListingMemo,
   ) {}
 
+  private fold: Promise<(expression: string) => string> | undefined;
+
   async get(sorId: string, resourceType: ScimResourceType, id: string): Promise<ScimResourceRecord | undefined> {
     const result = await this.pool.query<ScimResourceRow>({ ...SQL.get, values: [sorId, resourceType, id] });
     const row = result.rows[0];
@@ -137,12 +139,13 @@ export class PostgresScimResources {
   async query(sorId: string, resourceType: ScimResourceType, query: ScimQuery): Promise<ScimQueryResult> {
     const params: unknown[] = [sorId, resourceType];
     const table = scimFilterTable(resourceType);
-    const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, table, dialect(params));
+    const fold = await this.folding();
+    const condition = query.filter === undefined ? { sql: 'true', exact: true } : filterToSql(query.filter, table, dialect(params, fold));
     const where = `r.sor_id = $1 AND r.resource_type = $2 AND ${condition.sql}`;
     if (condition.exact && query.compare === undefined) return this.pushedDown(sorId, where, params, query);
     // Membership is not in the documents `matches` reads, so SQL decides those tests for every candidate.
     const tests = condition.exact || query.filter === undefined ? [] : membershipTests(query.filter, table);
-    const testColumns = tests.map((test, i) => `, coalesce(${filterToSql(test, table, dialect(params)).sql}, false) AS decided_${i}`);
+    const testColumns = tests.map((test, i) => `, coalesce(${filterToSql(test, table, dialect(params, fold)).sql}, false) AS decided_${i}`);
     const n = params.length;
     const sql = `SELECT ${SCIM_RESOURCE_COLUMNS}${testColumns.join('')} FROM scim_resources r WHERE ${where} AND r.id > $${n + 1} ORDER BY r.id LIMIT $${n + 2}`;
     const matches: ScimResourceRecord[] = [];
@@ -197,6 +200,21 @@ export class PostgresScimResources {
     })();
     if (rows.length > 0) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
     return rows;
+  }
+
+  /**
+   * How member rows are case-folded, which SQL alone decides: with ICU's root collation, lower() folds as
+   * JavaScript's toLowerCase does (É, the Kelvin sign, a dotted I); a database's own collation may fold ASCII only.
+   */
+  private folding(): Promise<(expression: string) => string> {
+    this.fold ??= this.pool
+      .query<{ icu: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AS icu`)
+      .then(({ rows }) => (rows[0]?.icu ? (expression: string) => `lower(${expression} COLLATE "und-x-icu")` : (expression: string) => `lower(${expression})`))
+      .catch((error: unknown) => {
+        this.fold = undefined;
+        throw error;
+      });
+    return this.fold;
   }
 
   async members(sorId: string, groupId: string, options: { afterValue?: string; limit: number }): Promise<ScimMemberRecord[]> {
@@ -307,7 +325,7 @@ export class PostgresScimResources {
   }
 }
 
-function dialect(params: unknown[]): SqlDialect {
+function dialect(params: unknown[], fold: (expression: string) => string): SqlDialect {
   return {
     param(value) {
       params.push(value);
@@ -317,7 +335,7 @@ function dialect(params: unknown[]): SqlDialect {
     reset(mark) {
       params.length = mark;
     },
-    fold: (expression) => `lower(${expression})`,
+    fold,
     jsonText: (path) => `(r.document #>> ${textArray(path)})`,
     elementsExist: (path, condition) =>
       `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(r.document #> ${textArray(path)}) WHEN 'array' THEN r.document #> ${textArray(path)} ELSE '[]'::jsonb END) AS e (value) WHERE ${condition})`,

@@ -262,7 +262,7 @@ function groupColumn(subAttribute: string, dialect: SqlDialect): Column | undefi
     case 'value':
       return { expression: dialect.fold('m.group_id'), folded: true, nullable: false };
     case 'display':
-      return { expression: dialect.fold('g.name'), folded: true, nullable: false };
+      return { expression: 'g.name_ci', folded: true, nullable: false };
     case 'type':
       return { expression: "'direct'", folded: true, nullable: false };
     default:

@@ -116,6 +116,21 @@ describe.each(backends())('SCIM list, filter, sort and paging on $name', (backen
     expect(refused.json()).toMatchObject({ scimType: 'invalidFilter', detail: expect.stringContaining('membership') });
   });
 
+  it('folds case in membership tests as JavaScript does, beyond ASCII', async () => {
+    const ada = ids.get('ada@example.com')!;
+    const created = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'ÉCOLE Σ', members: [{ value: ada, display: 'ÉLÈVE İK' }] });
+    expect(created.statusCode, created.body).toBe(201);
+    const school = created.json().id as string;
+    const groupIds = async (filter: string) => ((await h.scim('GET', `/Groups?filter=${encodeURIComponent(filter)}`)).json().Resources as { id: string }[]).map((group) => group.id);
+    try {
+      expect(await groupIds('members.display eq "élève i̇k"')).toEqual([school]);
+      expect(await groupIds('members[display sw "élè" and value pr]')).toEqual([school]);
+      expect(await filtered('groups.display eq "école σ"')).toEqual(['ada@example.com']);
+    } finally {
+      expect((await h.scim('DELETE', `/Groups/${school}`)).statusCode).toBe(204);
+    }
+  });
+
   it('sorts by userName, a column, or any attribute, both ways', async () => {
     expect(await names('sortBy=userName')).toEqual(['ada@example.com', 'Bob@Example.org', 'carol@example.com', 'dave@example.net']);
     expect(await names('sortBy=userName&sortOrder=descending')).toEqual(['dave@example.net', 'carol@example.com', 'Bob@Example.org', 'ada@example.com']);
