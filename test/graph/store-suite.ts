@@ -8,11 +8,11 @@ import {
   type GraphStore,
   type NodeTree,
   type PushTokenRecord,
-  type SystemOfRecordRecord,
   type WriteOptions,
 } from '../../src/graph/store.js';
 import { indexedAttributesOf } from '../../src/graph/tree.js';
 import type { AttributeValue } from '../../src/template/model.js';
+import { sorRecord } from '../support/sor-record.js';
 import { scimTemplate } from './template-builder.js';
 
 export interface TestStore extends GraphStore {
@@ -70,21 +70,6 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
       await store?.close();
       await harness.cleanup?.();
     });
-
-    function sorRecord(id: string, overrides: Partial<SystemOfRecordRecord> = {}): SystemOfRecordRecord {
-      return {
-        id,
-        displayName: 'SCIM 2.0 Push',
-        description: 'SCIM 2.0 as a System of Record',
-        pushType: 'SCIM2.0',
-        deliveryMethod: 'entityPush',
-        templateYaml: 'displayName: "SCIM 2.0 Push"\n',
-        verification: { bearerToken: 'required', algorithms: ['HS256'] },
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-        ...overrides,
-      };
-    }
 
     /** Each test works in its own SoR, so tests share one database without seeing each other. */
     async function newSor(): Promise<string> {

@@ -5,6 +5,7 @@ import { checkFilter, matchesFilter, parseFilter } from '../../../src/scim/filte
 import { renderResource } from '../../../src/scim/render.js';
 import { readResource } from '../../../src/scim/resource-document.js';
 import { backends } from '../../support/backends.js';
+import { sorRecord } from '../../support/sor-record.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const BASE = 'https://pushgraph.test/scim/v2/sor-filters';
@@ -230,16 +231,7 @@ describe.each(backends())('SCIM filters in SQL agree with matchesFilter on $name
 
   beforeAll(async () => {
     store = await backend.open();
-    await store.createSystemOfRecord({
-      id: sorId,
-      displayName: 'SCIM 2.0 Push',
-      pushType: 'SCIM2.0',
-      deliveryMethod: 'entityPush',
-      templateYaml: 'displayName: "SCIM 2.0 Push"\n',
-      verification: { bearerToken: 'required', algorithms: ['HS256'] },
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    });
+    await store.createSystemOfRecord(sorRecord(sorId));
     for (const [type, resources] of [['User', USERS], ['Group', GROUPS]] as const) {
       const records = resources.map(({ body, created, modified }, index): ScimResourceRecord => {
         const incoming = readResource(type, body, `${type.toLowerCase()}-${String(index).padStart(2, '0')}`);
