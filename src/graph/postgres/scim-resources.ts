@@ -37,6 +37,8 @@ export interface PostgresGraphWriter {
   writeRows(client: pg.PoolClient, sorId: string, rows: readonly NodeRow[], options: WriteOptions): Promise<void>;
   /** Deletes a node with everything below it. */
   deleteTree(client: pg.PoolClient, sorId: string, entity: string, id: string): Promise<boolean>;
+  /** Deletes nodes that have no children (group members), with their index rows, by key and many at once. */
+  deleteLeaves(client: pg.PoolClient, sorId: string, refs: readonly { entity: string; id: string }[]): Promise<void>;
 }
 
 function query(name: string, text: string): { name: string; text: string } {
@@ -92,16 +94,6 @@ const SQL = {
     `SELECT r.id, r.name FROM scim_group_members m
      JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
      WHERE m.sor_id = $1 AND m.value = $2 ORDER BY r.id`,
-  ),
-  // A node and everything below it, found first so the deletes below are index probes by key.
-  deleteIndexRows: query(
-    'deleteIndexRows',
-    `DELETE FROM node_attribute_index i USING unnest($2::text[], $3::text[]) AS d (entity, id)
-     WHERE i.sor_id = $1 AND i.entity = d.entity AND i.node_id = d.id`,
-  ),
-  deleteNodes: query(
-    'deleteNodes',
-    'DELETE FROM nodes n USING unnest($2::text[], $3::text[]) AS d (entity, id) WHERE n.sor_id = $1 AND n.entity = d.entity AND n.id = d.id',
   ),
   // Children of one parent, found through the primary key by their id prefix, with everything below them.
   deleteChildren: query(
@@ -304,18 +296,9 @@ export class PostgresScimResources {
     });
   }
 
-  /**
-   * By primary key, with the nodes' index rows: for member nodes, which never have children, and many at once.
-   */
-  private async deleteByKey(client: pg.PoolClient, sorId: string, refs: readonly { entity: string; id: string }[]): Promise<void> {
-    const columns = [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
-    await client.query({ ...SQL.deleteIndexRows, values: [sorId, ...columns] });
-    await client.query({ ...SQL.deleteNodes, values: [sorId, ...columns] });
-  }
-
   private async project(client: pg.PoolClient, sorId: string, graph: GraphProjection, options: WriteOptions): Promise<void> {
     for (const ref of graph.delete ?? []) await this.graph.deleteTree(client, sorId, ref.entity, ref.id);
-    if (graph.deleteLeaves?.length) await this.deleteByKey(client, sorId, graph.deleteLeaves);
+    if (graph.deleteLeaves?.length) await this.graph.deleteLeaves(client, sorId, graph.deleteLeaves);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
       const [from, to] = childIdRange(parent.id);
       await client.query({ ...SQL.deleteChildren, values: [sorId, entity, from, to, parent.entity, parent.id, keep ?? []] });

@@ -189,6 +189,10 @@ const SQL = {
     `DELETE FROM node_attribute_index i USING unnest($2::text[], $3::text[]) AS w (entity, id)
      WHERE i.sor_id = $1 AND i.entity = w.entity AND i.node_id = w.id`,
   ),
+  deleteNodesByKey: query(
+    'deleteNodesByKey',
+    'DELETE FROM nodes n USING unnest($2::text[], $3::text[]) AS d (entity, id) WHERE n.sor_id = $1 AND n.entity = d.entity AND n.id = d.id',
+  ),
   insertIndex: query(
     'insertIndex',
     `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
@@ -316,6 +320,11 @@ export class PostgresGraphStore implements GraphStore {
         await this.insertIndexRows(client, sorId, sorted, options);
       },
       deleteTree: (client, sorId, entity, id) => this.deleteTree(client, sorId, entity, id),
+      deleteLeaves: async (client, sorId, refs) => {
+        const keys = [refs.map((ref) => ref.entity), refs.map((ref) => ref.id)];
+        await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...keys] });
+        await client.query({ ...SQL.deleteNodesByKey, values: [sorId, ...keys] });
+      },
     }, this.listingMemo);
     this.batchReads = new PostgresBatchReads(this.pool);
   }
