@@ -3,7 +3,6 @@ import { InvalidCursorError, decodeCursor, decodeListCursor } from '../graph/pag
 import { sortValueOf } from '../graph/scim-rows.js';
 import { checkFilter, matchesFilter, parseFilter, FilterSyntaxError, InvalidFilterError } from './filter/index.js';
 import type { FilterNode } from './filter/ast.js';
-import { checkMembershipTests, UntranslatableMembershipTest } from './filter/to-sql.js';
 import type { ResourceType } from './patch/index.js';
 import { badRequest, ScimError } from './scim-error.js';
 
@@ -44,15 +43,6 @@ export function readFilter(text: string): FilterNode {
   }
 }
 
-function checkMembership(filter: FilterNode, type: ResourceType): void {
-  try {
-    checkMembershipTests(filter, type);
-  } catch (error) {
-    if (error instanceof UntranslatableMembershipTest) throw badRequest('invalidFilter', error.message);
-    throw error;
-  }
-}
-
 function integer(value: string | number | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = typeof value === 'number' ? value : /^-?\d{1,9}$/.test(value) ? Number(value) : NaN;
@@ -69,7 +59,6 @@ const SORT_KEYS: Readonly<Record<string, ScimSortKey>> = {
 
 export function readListQuery(type: ResourceType, params: ListParameters, render: (record: ScimResourceRecord) => Record<string, unknown>): ListQuery {
   const filter = params.filter === undefined ? undefined : readFilter(params.filter);
-  if (filter) checkMembership(filter, type);
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1, a negative count means 0.
   const startIndex = Math.max(1, integer(params.startIndex, 'startIndex') ?? 1);
   const count = Math.min(MAX_COUNT, Math.max(0, integer(params.count, 'count') ?? DEFAULT_COUNT));

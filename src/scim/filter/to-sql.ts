@@ -199,8 +199,8 @@ function elementFilter(filter: FilterNode, membership: Membership, dialect: SqlD
 
 /**
  * Membership lives in rows of its own, not in the documents the evaluator reads, so a test on it is always
- * decided in SQL: exactly, or for a candidate of an in-memory filter through `decidedMembershipTests`.
- * A test SQL cannot decide exactly is refused rather than answered wrongly.
+ * decided in SQL: exactly, or for a candidate of an in-memory filter as a column beside it (membershipTests).
+ * A test SQL cannot decide exactly is refused (a 400 invalidFilter) rather than answered wrongly.
  */
 export class UntranslatableMembershipTest extends Error {
   constructor(readonly filter: FilterNode) {
@@ -219,25 +219,6 @@ export function membershipTests(filter: FilterNode, table: Pick<FilterTable, 're
     default:
       return isMembership(filter.path, table.resourceType) ? [filter] : [];
   }
-}
-
-/** Throws UntranslatableMembershipTest for a membership test in the filter that SQL cannot decide; run before querying. */
-export function checkMembershipTests(filter: FilterNode, resourceType: 'User' | 'Group'): void {
-  const unsupported = UNSUPPORTED_MEMBERSHIP_PARTS[resourceType];
-  const refused = (node: FilterNode, inside: boolean): boolean => {
-    switch (node.kind) {
-      case 'and':
-      case 'or':
-        return refused(node.left, inside) || refused(node.right, inside);
-      case 'not':
-        return refused(node.filter, inside);
-      case 'valuePath':
-        return inside || refused(node.filter, true) || (node.subAttributeTest !== undefined && refused(node.subAttributeTest, true));
-      default:
-        return unsupported.has(inside ? node.path.normalized.attribute : (node.path.normalized.subAttribute ?? 'value'));
-    }
-  };
-  for (const test of membershipTests(filter, { resourceType })) if (refused(test, false)) throw new UntranslatableMembershipTest(test);
 }
 
 /** A group's `$ref` in a user's `groups` is its URL, which depends on the address the service is reached at. */

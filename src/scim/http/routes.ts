@@ -6,6 +6,7 @@ import type { SystemsOfRecord } from '../../systems-of-record/service.js';
 import type { ListParameters } from '../list-query.js';
 import type { ResourceType } from '../patch/index.js';
 import { ScimResources } from '../resources.js';
+import { UntranslatableMembershipTest } from '../filter/to-sql.js';
 import { badRequest, notFound, ScimError } from '../scim-error.js';
 import { authenticate } from './authenticate.js';
 import { runBulk } from './bulk.js';
@@ -152,6 +153,7 @@ function searchParameters(body: unknown): ListParameters {
 
 function asScimError(error: Error & { statusCode?: number; code?: string }): ScimError {
   if (error instanceof ScimError) return error;
+  if (error instanceof UntranslatableMembershipTest) return badRequest('invalidFilter', error.message);
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ScimError(415, 'send SCIM bodies as application/scim+json or application/json');
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimError(413, `the body is larger than ${MAX_PAYLOAD_BYTES} bytes`);
   if (error.statusCode !== undefined && error.statusCode < 500) return badRequest('invalidSyntax', error.message);
