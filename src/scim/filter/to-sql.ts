@@ -133,8 +133,7 @@ function testToSql(test: AttributeTest, table: FilterTable, dialect: SqlDialect)
     const sub = test.path.normalized.subAttribute ?? 'value';
     if (membership.unsupported.has(sub)) throw new UntranslatableMembershipTest(test);
     const column = membership.column(sub, dialect);
-    // A sub-attribute no membership row has is absent from every resource, as the evaluator sees it too.
-    if (column === undefined) return { sql: test.kind === 'compare' && (test.op === 'ne' || (test.op === 'eq' && test.value === null)) ? '1=1' : NOTHING, exact: true };
+    if (column === undefined) return { sql: absentMatches(test), exact: true };
     if (test.kind === 'compare' && test.value === null) {
       const any = membership.exists(present(column));
       return { sql: test.op === 'eq' ? `NOT ${any}` : any, exact: true };
@@ -191,7 +190,7 @@ function elementFilter(filter: FilterNode, membership: Membership, dialect: SqlD
     case 'compare': {
       if (membership.unsupported.has(filter.path.normalized.attribute)) return undefined;
       const column = membership.column(filter.path.normalized.attribute, dialect);
-      if (column === undefined) return filter.kind === 'compare' && (filter.op === 'ne' || (filter.op === 'eq' && filter.value === null)) ? '1=1' : NOTHING;
+      if (column === undefined) return absentMatches(filter);
       return filter.kind === 'present' ? present(column) : compare(filter, column, dialect);
     }
   }
@@ -249,6 +248,11 @@ function groupColumn(subAttribute: string, dialect: SqlDialect): Column | undefi
     default:
       return undefined;
   }
+}
+
+/** A sub-attribute no membership row has is absent from every resource: only `ne` and `eq null` match it. */
+function absentMatches(test: AttributeTest): string {
+  return test.kind === 'compare' && (test.op === 'ne' || (test.op === 'eq' && test.value === null)) ? '1=1' : NOTHING;
 }
 
 /** Member values, displays and types compare without regard to case; `$ref` is a reference, case-exact. */
