@@ -190,7 +190,8 @@ export class PostgresScimResources {
       const id = first.rows[0]?.id;
       return id === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ${next}`, [...params, id], 0);
     })();
-    if (rows.length > 0) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
+    // Only a full page can have one after it; a lookup (one row of a page of 100) leaves nothing behind.
+    if (rows.length === query.count) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
     return rows;
   }
 

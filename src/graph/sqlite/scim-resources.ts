@@ -142,7 +142,8 @@ export class SqliteScimResources {
       const first = this.db.prepare(`SELECT r.id FROM scim_resources r WHERE ${where} ORDER BY ${orderBy(query)} LIMIT 1 OFFSET ?`).pluck().get(...params, offset) as string | undefined;
       return first === undefined ? [] : select(`${where} AND r.id ${query.descending ? '<=' : '>='} ?`, [...params, first], 0);
     })();
-    if (rows.length > 0) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
+    // Only a full page can have one after it; a lookup (one row of a page of 100) leaves nothing behind.
+    if (rows.length === query.count) this.memo.rememberPosition(sorId, key, generation, offset + rows.length, rows[rows.length - 1]!.id);
     return rows;
   }
 
