@@ -17,12 +17,20 @@ export interface InboxWorkerOptions {
   onCompleted?: (record: PushEventRecord, status: EventPlan['status'], at: Date) => void;
 }
 
+/** What the service needs of whatever applies the inbox: an InboxWorker here, or one in a thread (InboxThread). */
+export interface Inbox {
+  start(): void;
+  stop(): Promise<void>;
+  notify(): void;
+  drain(): Promise<void>;
+}
+
 /**
  * Applies accepted SETs to the graph, oldest first. Each event's outcome and writes are committed in one
  * transaction that only succeeds while the event is still `accepted`, so with several instances reading
  * the same inbox every event is applied exactly once, and in the order received.
  */
-export class InboxWorker {
+export class InboxWorker implements Inbox {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
@@ -109,6 +117,9 @@ export class InboxWorker {
         return;
       }
       if (applied < this.batchSize) return;
+      // On SQLite every step above completes without waiting, so without this a backlog would be applied to
+      // its end before the requests (or the thread's messages) that arrived meanwhile are read.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -8,7 +8,7 @@ import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
 import { claimsAtAGlance, refusedRaw, startEventRecord } from './event-record.js';
-import type { InboxWorker } from './inbox-worker.js';
+import type { Inbox } from './inbox-worker.js';
 import type { KeySources } from './key-sources.js';
 import { checkEvent } from './plan-event.js';
 import { SetError, invalidRequest } from './set-error.js';
@@ -19,7 +19,7 @@ export interface EventRoutesOptions {
   store: GraphStore;
   systemsOfRecord: SystemsOfRecord;
   keySources: KeySources;
-  inbox: InboxWorker;
+  inbox: Inbox;
   rateLimiter: RateLimiter;
 }
 

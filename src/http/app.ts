@@ -4,7 +4,9 @@ import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { eventRoutes } from '../events/routes.js';
 import { scimRoutes } from '../scim/http/routes.js';
-import { InboxWorker, type InboxWorkerOptions } from '../events/inbox-worker.js';
+import { InboxWorker, type Inbox, type InboxWorkerOptions } from '../events/inbox-worker.js';
+import { InboxThread } from '../events/inbox-thread.js';
+import { SqliteGraphStore } from '../graph/sqlite/store.js';
 import { KeySources, type KeySourceOptions } from '../events/key-sources.js';
 import { startEventRetention } from '../events/retention.js';
 import { adminApi } from './admin-api.js';
@@ -19,7 +21,8 @@ export interface AppOptions {
   logger?: Logger | false;
   bodyLimit?: number;
   keySources?: KeySourceOptions;
-  inbox?: InboxWorkerOptions;
+  /** `thread: false` applies a SQLite file's inbox on the main thread (it does so anyway for `:memory:`). */
+  inbox?: InboxWorkerOptions & { thread?: boolean };
   /** Requests per second each SoR may make to its push endpoint (burst: twice that). */
   rateLimitPerSecond?: number;
   eventRetentionDays?: number;
@@ -27,7 +30,7 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    inbox: InboxWorker;
+    inbox: Inbox;
   }
 }
 
@@ -49,10 +52,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);
   const metrics = await metricsRoutes(app, store);
-  const inbox = new InboxWorker(store, systemsOfRecord, logger, {
-    ...options.inbox,
+  const { thread = true, ...inboxOptions } = options.inbox ?? {};
+  const workerOptions: InboxWorkerOptions = {
+    ...inboxOptions,
     onCompleted: (record, status, at) => metrics.eventCompleted(record.sorId, status, record.receivedAt, at),
-  });
+  };
+  const inProcess = () => new InboxWorker(store, systemsOfRecord, logger, workerOptions);
+  // An in-memory database cannot be opened from another thread.
+  const inbox: Inbox =
+    thread && store instanceof SqliteGraphStore && store.filename !== ':memory:'
+      ? new InboxThread(store, logger, { ...workerOptions, fallback: inProcess })
+      : inProcess();
   app.decorate('inbox', inbox);
   let stopRetention: (() => void) | undefined;
   app.addHook('onReady', async () => {

@@ -16,7 +16,7 @@ const user = (id: string, overrides: Record<string, unknown> = {}) =>
   seedSet({ sub_id: { format: 'scim', uri: `/Users/${id}`, id }, ...overrides });
 const event = (uri: string, payload: unknown = {}) => ({ events: { [`urn:ietf:params:scim:event:prov:${uri}`]: payload } });
 
-describe.each(backends())('event log and inbox on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
   let sorId: string;
@@ -220,7 +220,7 @@ describe.each(backends())('event log and inbox on $name', (backend) => {
   });
 });
 
-describe.each(backends())('rate limit and several instances on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('rate limit and several instances on $name', (backend) => {
   afterAll(() => backend.dispose());
 
   it('answers 429 with Retry-After once a SoR exceeds its rate', async () => {

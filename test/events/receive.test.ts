@@ -5,7 +5,7 @@ import { backends } from '../support/backends.js';
 import { admin, seedTemplate, testApp } from '../support/service.js';
 import { HMAC_SECRET, seedSet, signHs256 } from './set-fixtures.js';
 
-describe.each(backends())('SET push on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SET push on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
   let sorId: string;

@@ -207,7 +207,7 @@ describe.each(backends())('admin API on $name', (backend) => {
   describe('health', () => {
     it('answers /healthz and /readyz without auth', async () => {
       expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-      expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', store: backend.name });
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready', store: backend.kind });
     });
   });
 });

@@ -6,7 +6,7 @@ import { backends } from '../support/backends.js';
 import { admin, seedSorWithToken, testApp } from '../support/service.js';
 import { parsePrometheusText, type Family } from './prometheus-text.js';
 
-describe.each(backends())('/metrics on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('/metrics on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
   let sorId: string;

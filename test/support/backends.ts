@@ -9,7 +9,9 @@ import { PostgresGraphStore } from '../../src/graph/postgres/store.js';
 
 /** A storage backend that integration tests run against; PostgreSQL only where CI names a database. */
 export interface Backend {
-  name: 'sqlite' | 'postgres';
+  kind: 'sqlite' | 'postgres';
+  /** The kind, and for SQLite whether the database is a file (the service's inbox then runs in its own thread). */
+  name: string;
   /** A fresh, migrated, empty store. */
   open(): Promise<GraphStore>;
   /** Two stores on one fresh database, as two service instances would share it. */
@@ -18,27 +20,34 @@ export interface Backend {
   dispose(): Promise<void>;
 }
 
-export function backends(): Backend[] {
+/** `sqliteFile`: also SQLite on a file, for suites that go through the service's inbox (see InboxThread). */
+export function backends(options: { sqliteFile?: boolean } = {}): Backend[] {
   const list: Backend[] = [sqliteBackend()];
+  if (options.sqliteFile) list.push(sqliteBackend({ file: true }));
   const url = process.env.PUSHGRAPH_TEST_DATABASE_URL;
   if (url) list.push(postgresBackend(url));
   return list;
 }
 
-function sqliteBackend(): Backend {
+function sqliteBackend(options: { file?: boolean } = {}): Backend {
   const stores: GraphStore[] = [];
   const dirs: string[] = [];
+  const newDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushgraph-test-'));
+    dirs.push(dir);
+    return dir;
+  };
   return {
-    name: 'sqlite',
+    kind: 'sqlite',
+    name: options.file ? 'sqlite file' : 'sqlite',
     async open() {
-      const store = new SqliteGraphStore(':memory:');
+      const store = new SqliteGraphStore(options.file ? join(newDir(), 'db') : ':memory:');
       await store.migrate();
       stores.push(store);
       return store;
     },
     async openPair() {
-      const dir = mkdtempSync(join(tmpdir(), 'pushgraph-pair-'));
-      dirs.push(dir);
+      const dir = newDir();
       const pair: [GraphStore, GraphStore] = [new SqliteGraphStore(join(dir, 'db')), new SqliteGraphStore(join(dir, 'db'))];
       await pair[0].migrate();
       await pair[1].migrate();
@@ -55,6 +64,7 @@ function sqliteBackend(): Backend {
 function postgresBackend(connectionString: string): Backend {
   const opened: { store: GraphStore; schema: string }[] = [];
   return {
+    kind: 'postgres',
     name: 'postgres',
     async open() {
       const schema = `pushgraph_test_${randomBytes(6).toString('hex')}`;

@@ -9,7 +9,7 @@ import { admin, testApp } from '../support/service.js';
 
 const PROV = 'urn:ietf:params:scim:event:prov:';
 
-describe.each(backends())('the built-in SCIM events template on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('the built-in SCIM events template on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
   let sorId: string;

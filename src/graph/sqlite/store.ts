@@ -158,6 +158,17 @@ function findNodesSql(exact: boolean): string {
     ORDER BY id LIMIT @limit`;
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * `elsewhere`: another connection to the same file (the service's main one) runs the checkpoint thread, so
+   * this one starts none of its own.
+   */
+  checkpoints?: 'own' | 'elsewhere';
+}
+
+/** Commits event log rows somewhere other than this connection (the inbox thread); one result per row. */
+export type EventLogWriter = (events: readonly PushEventRecord[]) => Promise<('recorded' | 'duplicate')[]>;
+
 /** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
 export class SqliteGraphStore implements GraphStore {
   readonly kind = 'sqlite' as const;
@@ -170,8 +181,12 @@ export class SqliteGraphStore implements GraphStore {
   private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: SqliteBatchReads;
   private readonly checkpointer: Checkpointer | undefined;
+  private eventLogWriter: EventLogWriter | undefined;
 
-  constructor(filename: string) {
+  constructor(
+    readonly filename: string,
+    options: SqliteStoreOptions = {},
+  ) {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     // Every commit reaches the disk before it returns, so an acknowledged SET or SCIM write survives a power
@@ -183,6 +198,8 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
     if (filename === ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    } else if (options.checkpoints === 'elsewhere') {
+      this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     } else {
       this.checkpointer = startCheckpointer(filename, {
         intervalMs: CHECKPOINT_INTERVAL_MS,
@@ -194,7 +211,7 @@ export class SqliteGraphStore implements GraphStore {
       this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     }
     this.events = new SqlitePushEvents(this.db);
-    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
+    this.eventLog = new GroupCommit((events) => (this.eventLogWriter ? this.eventLogWriter(events) : this.events.recordMany(events)));
     this.scim = new SqliteScimResources(this.db, {
       writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
       writeRows: (sorId, rows, options) => {
@@ -480,6 +497,24 @@ export class SqliteGraphStore implements GraphStore {
     return this.eventLog.submit(event);
   }
 
+  /** Records the events in one transaction on this connection, now: the inbox thread's side of routeEventLog. */
+  recordPushEventsNow(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
+    return this.events.recordMany(events);
+  }
+
+  /** Several batches of recordPushEventsNow in one transaction, one list of results per batch. */
+  recordPushEventBatches(batches: readonly (readonly PushEventRecord[])[]): ('recorded' | 'duplicate')[][] {
+    return this.db.transaction(() => batches.map((events) => this.events.recordMany(events))).immediate();
+  }
+
+  /**
+   * Sends the batches of recordPushEvent to `writer` (undefined: back to this connection). Concurrent requests'
+   * rows are still grouped here first, so the writer gets one batch per commit.
+   */
+  routeEventLog(writer: EventLogWriter | undefined): void {
+    this.eventLogWriter = writer;
+  }
+
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
     return this.events.get(sorId, id);
   }
@@ -492,16 +527,26 @@ export class SqliteGraphStore implements GraphStore {
     return this.events.pending(limit);
   }
 
+  /**
+   * Applying an event is committed without waiting for the disk flush (synchronous NORMAL): should a power
+   * failure lose that commit, the event is still `accepted` in the inbox, whose own commit was flushed, and is
+   * applied again at restart. The WAL is written in order, so the next flushed commit makes this one durable too.
+   */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
-    return this.db
-      .transaction(() =>
-        completions.map(({ sorId, id, outcome, writes, options }) => {
-          if (!this.events.markCompleted(sorId, id, outcome)) return false;
-          for (const write of writes) this.applyWrite(sorId, write, options);
-          return true;
-        }),
-      )
-      .immediate();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db
+        .transaction(() =>
+          completions.map(({ sorId, id, outcome, writes, options }) => {
+            if (!this.events.markCompleted(sorId, id, outcome)) return false;
+            for (const write of writes) this.applyWrite(sorId, write, options);
+            return true;
+          }),
+        )
+        .immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async retryPushEvent(sorId: string, id: string): Promise<boolean> {

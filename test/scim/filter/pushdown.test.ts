@@ -276,7 +276,7 @@ describe.each(backends())('SCIM filters in SQL agree with matchesFilter on $name
     const page = await store.queryScimResources(sorId, type, { filter, count: 2, offset: 1, matches });
     expect({ ids: page.resources.map((record) => record.id), total: page.total }).toEqual({ ids: expected.slice(1, 3), total: expected.length });
 
-    const sqlite = backend.name === 'sqlite';
+    const sqlite = backend.kind === 'sqlite';
     if (reach === 'exact' || (sqlite && reach.startsWith('sqlite'))) expect(result.pushedDown).toBe(true);
     else if ((reach === 'sqlite' || reach === 'narrowed') && expected.length < all[type].length) expect(candidates).toBeLessThan(all[type].length);
   });

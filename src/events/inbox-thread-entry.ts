@@ -1,0 +1,105 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { SqliteGraphStore } from '../graph/sqlite/store.js';
+import { SystemsOfRecord } from '../systems-of-record/service.js';
+import { InboxWorker } from './inbox-worker.js';
+import type { FromInboxThread, InboxThreadSettings, ToInboxThread } from './inbox-thread.js';
+
+// The thread's side of InboxThread: its own connection records the event log batches the service sends and
+// applies the inbox, so neither their writes nor their disk flushes hold up the service's event loop.
+const port = parentPort!;
+const settings = workerData as InboxThreadSettings;
+const post = (message: FromInboxThread) => port.postMessage(message);
+
+const store = new SqliteGraphStore(settings.file, { checkpoints: 'elsewhere' });
+const logger = pino({
+  level: settings.logLevel,
+  hooks: {
+    // Entries go to the service's logger, which has the service's destination and bindings.
+    logMethod(args, _write, level) {
+      post({ type: 'log', level, args: cloneable(args) });
+    },
+  },
+});
+
+let completed: Extract<FromInboxThread, { type: 'completed' }>['events'] = [];
+const flushCompleted = () => {
+  if (completed.length === 0) return;
+  post({ type: 'completed', events: completed });
+  completed = [];
+};
+const worker = new InboxWorker(store, new SystemsOfRecord(store), logger, {
+  ...settings.worker,
+  onCompleted(record, status, at) {
+    if (completed.length === 0) setImmediate(flushCompleted);
+    completed.push({ sorId: record.sorId, receivedAt: record.receivedAt, status, at });
+  },
+});
+
+let records: Extract<ToInboxThread, { type: 'record' }>[] = [];
+
+/**
+ * The batches that arrived while the thread was busy share one transaction, so one disk flush: the service
+ * sends a batch per group commit, and several queue up while a batch of the inbox is being applied.
+ */
+function recordQueued(): void {
+  if (records.length === 0) return;
+  const batches = records;
+  records = [];
+  let results: ('recorded' | 'duplicate')[][];
+  try {
+    results = store.recordPushEventBatches(batches.map((batch) => batch.events));
+  } catch {
+    results = [];
+    for (const batch of batches) {
+      try {
+        results.push(store.recordPushEventsNow(batch.events));
+      } catch (error) {
+        post({ type: 'recordFailed', id: batch.id, message: (error as Error).message });
+        results.push([]);
+      }
+    }
+  }
+  batches.forEach((batch, i) => results[i]!.length === batch.events.length && post({ type: 'recorded', id: batch.id, results: results[i]! }));
+}
+
+port.on('message', (message: ToInboxThread) => {
+  switch (message.type) {
+    case 'record':
+      if (records.length === 0) setImmediate(recordQueued);
+      records.push(message);
+      return;
+    case 'start':
+      return worker.start();
+    case 'notify':
+      return worker.notify();
+    case 'drain':
+      void worker.drain().then(
+        () => {
+          flushCompleted();
+          post({ type: 'drained', id: message.id });
+        },
+        (error: unknown) => post({ type: 'drained', id: message.id, message: (error as Error).message }),
+      );
+      return;
+    case 'stop':
+      if (records.length > 0) recordQueued();
+      void worker
+        .stop()
+        .then(() => {
+          flushCompleted();
+          return store.close();
+        })
+        .finally(() => port.close());
+      return;
+  }
+});
+
+/** Log arguments cross to the service by structured clone, which refuses functions; those go as JSON. */
+function cloneable(args: unknown[]): unknown[] {
+  try {
+    return structuredClone(args);
+  } catch {
+    return JSON.parse(JSON.stringify(args, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value))) as unknown[];
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureAdminToken } from '../../src/admin/admin-token.js';
+import { InboxThread } from '../../src/events/inbox-thread.js';
+import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
+import { buildApp } from '../../src/http/app.js';
+import { ADMIN_TOKEN, PUBLIC_URL, admin, seedSorWithToken } from '../support/service.js';
+import { seedSet, signHs256 } from './set-fixtures.js';
+
+// The receive, event log and metrics suites run on a SQLite file too (backends({ sqliteFile: true })), so the
+// whole push flow is covered through the thread; this file covers what only the thread has.
+describe('the inbox thread of a service on a SQLite file', () => {
+  let dir: string;
+  let store: SqliteGraphStore;
+  let app: FastifyInstance;
+  let lines: Record<string, unknown>[];
+  let sorId: string;
+  let token: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pushgraph-inbox-thread-'));
+    store = new SqliteGraphStore(join(dir, 'db'));
+    await store.migrate();
+    await ensureAdminToken(store, ADMIN_TOKEN);
+    lines = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: pino({ level: 'info' }, destination) });
+    await app.ready();
+    ({ sorId, token } = await seedSorWithToken(app));
+  });
+  afterEach(async () => {
+    await app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const push = async (id: string, data: Record<string, unknown> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(seedSet({ jti: `jti-${id}`, sub_id: { format: 'scim', uri: `/Users/${id}`, id }, ...data })),
+    });
+  const node = (id: string) => store.getNode(sorId, 'User', id);
+
+  it('is what applies the inbox, and its log entries reach the service log', async () => {
+    expect(app.inbox).toBeInstanceOf(InboxThread);
+    expect((await push('t-1')).statusCode).toBe(202);
+    const patch = { Operations: [{ op: 'replace', path: 'userName', value: 'x@example.com' }] };
+    expect((await push('t-2', { events: { 'urn:ietf:params:scim:event:prov:patch:full': { data: patch } } })).statusCode).toBe(202);
+    await app.inbox.drain();
+
+    expect(await node('t-1')).toMatchObject({ attributes: { id: 't-1', userName: 'jdoe@example.com' }, lastEventId: 'jti-t-1' });
+    expect(await node('t-2')).toBeUndefined();
+    const failure = lines.find((line) => line.msg === 'SET could not be applied');
+    expect(failure).toMatchObject({ level: 40, sorId, jti: 'jti-t-2', status: 'failed', reason: expect.stringContaining('no User node "t-2"') });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(new RegExp(`pushgraph_events_total\\{sor="${sorId}",status="applied"\\} 1`));
+    expect(metrics.body).toMatch(new RegExp(`pushgraph_events_total\\{sor="${sorId}",status="failed"\\} 1`));
+  });
+
+  it('when the thread dies, the service logs it and goes on applying the inbox in-process', async () => {
+    const thread = (app.inbox as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => thread.once('exit', resolve));
+    await thread.terminate();
+    await exited;
+
+    expect((await push('after-1')).statusCode).toBe(202);
+    await app.inbox.drain();
+    expect(await node('after-1')).toMatchObject({ attributes: { userName: 'jdoe@example.com' } });
+    expect(lines.some((line) => line.level === 50 && String(line.msg).includes('inbox thread ended unexpectedly'))).toBe(true);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events?status=applied`, headers: admin })).json().items).toHaveLength(1);
+  });
+
+  it('leaves what it had not applied at stop in the inbox, and the next start applies it', async () => {
+    await app.close();
+    const stopped = await buildApp({ store, publicUrl: PUBLIC_URL, logger: false, inbox: { pollIntervalMs: 60_000 } });
+    await stopped.ready();
+    // Recorded through the thread but not applied: nothing notified the worker, and its next poll is a minute away.
+    await store.recordPushEvent({
+      id: 'queued-1', sorId, receivedAt: new Date().toISOString(), protocol: 'set', method: 'POST', path: '/x',
+      authentication: { bearer: 'valid' }, status: 'accepted', httpStatus: 202, attempts: 0, dedupKey: 'queued-1',
+    });
+    await stopped.close();
+    expect((await store.getPushEvent(sorId, 'queued-1'))?.status).toBe('accepted');
+
+    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: false });
+    await app.ready();
+    await app.inbox.drain();
+    expect(await store.getPushEvent(sorId, 'queued-1')).toMatchObject({ status: 'failed', errorDescription: 'the stored event has no claims' });
+  });
+});
