@@ -22,9 +22,13 @@ export async function startProcess(args: string[], env: Record<string, string> =
   return { child, firstLine };
 }
 
-/** Starts `pushgraph serve` in its own process; wait for it with waitUntilReady. */
+/**
+ * Starts `pushgraph serve` in its own process; wait for it with waitUntilReady. With BENCH_CPU_PROF=DIR set, the
+ * service writes a V8 CPU profile per thread into DIR when it stops (open them in Chrome's DevTools).
+ */
 export function startService(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
