@@ -11,12 +11,13 @@ import { readSystemOfRecordRequest } from '../src/systems-of-record/create-reque
 import { createPushToken } from '../src/systems-of-record/push-tokens.js';
 import { SystemsOfRecord } from '../src/systems-of-record/service.js';
 import { percentile, postAll, postPaced, type LoadResult } from './lib/load.js';
-import { startProcess, startService, stop, waitUntilReady } from './lib/processes.js';
+import { measureCpu, startProcess, startService, stop, waitUntilReady } from './lib/processes.js';
 import { freePort } from '../test/support/service-process.js';
 
 const EVENTS = Number(process.env.BENCH_SET_EVENTS ?? 20_000);
 const CONCURRENCY = 64;
-const PACED_RATE = 200;
+/** Steady rates under capacity: 200/s is normal load; 1,000/s shows how the latency holds up on the way to it. */
+const PACED_RATES = [200, 1000];
 const PACED_SECONDS = 10;
 const PG_URL = process.env.PUSHGRAPH_BENCH_DATABASE_URL || process.env.PUSHGRAPH_TEST_DATABASE_URL;
 const TEMPLATE = `displayName: Bench
@@ -40,7 +41,8 @@ entities:
 
 interface Scenario {
   name: string;
-  result: LoadResult;
+  /** With the CPU time per request of the server (all its threads) and of the load generator. */
+  result: LoadResult & { serverCpuUs?: number; loadCpuUs: number };
   applyDelayP99Ms?: number;
   /** Sent at a set rate, so its events/s say nothing against the bare route's. */
   paced?: boolean;
@@ -73,8 +75,7 @@ async function signAll(run: string, sign: (payload: JWTPayload) => Promise<strin
  * first: an upper bound on 202 → visible.
  */
 async function applyDelayP99(store: GraphStore, sorId: string, jtiPrefix: string): Promise<number> {
-  const deadline = Date.now() + 120_000;
-  while ((await store.pendingPushEvents(1)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await inboxEmpty(store);
   const delays: number[] = [];
   let cursor: string | undefined;
   do {
@@ -86,6 +87,11 @@ async function applyDelayP99(store: GraphStore, sorId: string, jtiPrefix: string
     if (page.items.some((event) => !event.jti?.startsWith(jtiPrefix))) break;
   } while (cursor);
   return percentile(delays, 99);
+}
+
+async function inboxEmpty(store: GraphStore): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while ((await store.pendingPushEvents(1)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function benchBackend(name: string, databaseUrl: string): Promise<Scenario[]> {
@@ -109,26 +115,35 @@ async function benchBackend(name: string, databaseUrl: string): Promise<Scenario
   const endpoint = `${url}/events/scim/v1/${sor.record.id}`;
   const headers = { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` };
   const scenarios: Scenario[] = [];
+  // The service's CPU is counted until the inbox is empty, so that it includes applying every event.
+  const untilApplied = (load: () => Promise<LoadResult>) =>
+    measureCpu(service.pid, async () => {
+      const result = await load();
+      await inboxEmpty(store);
+      return result;
+    });
   try {
     const hs256 = await signAll('hs', (p) => new SignJWT(p).setProtectedHeader({ alg: 'HS256', typ: 'secevent+jwt' }).sign(new TextEncoder().encode(token)));
-    const hsResult = await postAll(endpoint, hs256, headers, CONCURRENCY);
+    const hsResult = await untilApplied(() => postAll(endpoint, hs256, headers, CONCURRENCY));
     scenarios.push({ name: `${name} HS256`, result: hsResult, applyDelayP99Ms: await applyDelayP99(store, sor.record.id, 'hs-') });
     const es256 = await signAll('es', (p) => new SignJWT(p).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid: 'bench' }).sign(privateKey));
-    const esResult = await postAll(endpoint, es256, headers, CONCURRENCY);
+    const esResult = await untilApplied(() => postAll(endpoint, es256, headers, CONCURRENCY));
     scenarios.push({ name: `${name} ES256`, result: esResult, applyDelayP99Ms: await applyDelayP99(store, sor.record.id, 'es-') });
     // Normal load: a steady rate well under capacity, where "visible within milliseconds" is the promise.
-    const paced = await signAll(
-      'paced',
-      (p) => new SignJWT(p).setProtectedHeader({ alg: 'HS256', typ: 'secevent+jwt' }).sign(new TextEncoder().encode(token)),
-      PACED_RATE * PACED_SECONDS,
-    );
-    const pacedResult = await postPaced(endpoint, paced, headers, PACED_RATE);
-    scenarios.push({
-      name: `${name} HS256 at ${PACED_RATE}/s`,
-      result: pacedResult,
-      paced: true,
-      applyDelayP99Ms: await applyDelayP99(store, sor.record.id, 'paced-'),
-    });
+    for (const rate of PACED_RATES) {
+      const paced = await signAll(
+        `paced${rate}`,
+        (p) => new SignJWT(p).setProtectedHeader({ alg: 'HS256', typ: 'secevent+jwt' }).sign(new TextEncoder().encode(token)),
+        rate * PACED_SECONDS,
+      );
+      const pacedResult = await untilApplied(() => postPaced(endpoint, paced, headers, rate));
+      scenarios.push({
+        name: `${name} HS256 at ${rate}/s`,
+        result: pacedResult,
+        paced: true,
+        applyDelayP99Ms: await applyDelayP99(store, sor.record.id, `paced${rate}-`),
+      });
+    }
   } finally {
     await stop(service);
     await store.close();
@@ -143,7 +158,7 @@ async function bareBaseline(): Promise<Scenario> {
     const endpoint = `${bare.firstLine}/events/scim/v1/bench`;
     const headers = { 'content-type': 'application/secevent+jwt', authorization: 'Bearer x' };
     await postAll(endpoint, bodies.slice(0, 500), headers, CONCURRENCY);
-    return { name: 'bare Fastify route (baseline)', result: await postAll(endpoint, bodies, headers, CONCURRENCY) };
+    return { name: 'bare Fastify route (baseline)', result: await measureCpu(bare.child.pid, () => postAll(endpoint, bodies, headers, CONCURRENCY)) };
   } finally {
     await stop(bare.child);
   }
@@ -160,10 +175,12 @@ function report(baseline: Scenario, scenarios: Scenario[]): void {
       (s.applyDelayP99Ms === undefined ? '-' : s.applyDelayP99Ms.toFixed(0)).padStart(12),
       (s.paced ? '-' : (s.result.perSecond / baseline.result.perSecond).toFixed(2)).padStart(9),
       `${ok}/${s.result.requests}`.padStart(13),
+      (s.result.serverCpuUs === undefined ? '-' : s.result.serverCpuUs.toFixed(0)).padStart(14),
+      s.result.loadCpuUs.toFixed(0).padStart(12),
     ].join(' ');
   };
   console.log(`\nbench:set — ${EVENTS} SETs per scenario, concurrency ${CONCURRENCY}; ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (${(freemem() / 2 ** 30).toFixed(0)} free), Node ${process.version}, ${new Date().toISOString()}`);
-  console.log(`${'scenario'.padEnd(32)} ${'events/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'apply p99 ms'.padStart(12)} ${'vs bare'.padStart(9)} ${'202s'.padStart(13)}`);
+  console.log(`${'scenario'.padEnd(32)} ${'events/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'apply p99 ms'.padStart(12)} ${'vs bare'.padStart(9)} ${'202s'.padStart(13)} ${'server µs/req'.padStart(14)} ${'load µs/req'.padStart(12)}`);
   console.log(row(baseline));
   for (const scenario of scenarios) console.log(row(scenario));
 }

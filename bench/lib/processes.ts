@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -52,4 +53,36 @@ export async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, all its threads together, from /proc; undefined where
+ * there is no /proc (the benches then print "-").
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th and stime the 13th, in clock ticks (1/100 s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `load`, and returns with its result the CPU time per request of the server process and of this one, in µs. */
+export async function measureCpu<T extends { requests: number }>(
+  serverPid: number | undefined,
+  load: () => Promise<T>,
+): Promise<T & { serverCpuUs?: number; loadCpuUs: number }> {
+  const server = processCpuMs(serverPid);
+  const own = process.cpuUsage();
+  const result = await load();
+  const serverAfter = processCpuMs(serverPid);
+  const ownUsed = process.cpuUsage(own);
+  return {
+    ...result,
+    ...(server !== undefined && serverAfter !== undefined ? { serverCpuUs: ((serverAfter - server) * 1000) / result.requests } : {}),
+    loadCpuUs: (ownUsed.user + ownUsed.system) / result.requests,
+  };
 }

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { GraphStore } from '../graph/store.js';
 import type { PushAuthentication } from '../graph/push-events.js';
-import { bearerToken } from '../admin/secrets.js';
 import { acceptPushToken, type ReadToken } from '../systems-of-record/push-tokens.js';
 import type { Verification } from '../systems-of-record/verification.js';
 import { SetError } from './set-error.js';
@@ -9,19 +8,19 @@ import { SetError } from './set-error.js';
 /**
  * Checks the push token per `verification.bearerToken`, noting the result in `auth` for the event log.
  * Returns the token when a valid one was presented, so that HS* signatures can be verified with it. Why a
- * token was refused goes to the log, never to the caller. `read` is the token as read with the SoR, if it was.
+ * token was refused goes to the log, never to the caller. `presented` is the token of the Authorization header
+ * (bearerToken), `read` the token's record as read with the SoR, if it was.
  */
 export async function authenticateBearer(
   store: GraphStore,
   sorId: string,
   verification: Verification,
-  authorization: string | undefined,
+  presented: string | undefined,
   auth: PushAuthentication,
   log?: FastifyBaseLogger,
   read?: ReadToken,
 ): Promise<string | undefined> {
   if (verification.bearerToken === 'disabled') return undefined;
-  const presented = bearerToken(authorization);
   if (!presented) {
     auth.bearer = 'missing';
     if (verification.bearerToken === 'optional') return undefined;

@@ -69,7 +69,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
 
     const read = tokenId === undefined ? undefined : { id: tokenId, token: credentials!.token };
-    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, request.headers.authorization, record.authentication, request.log, read);
+    const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, presented, record.authentication, request.log, read);
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
