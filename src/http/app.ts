@@ -21,8 +21,7 @@ export interface AppOptions {
   logger?: Logger | false;
   bodyLimit?: number;
   keySources?: KeySourceOptions;
-  /** `thread: false` applies a SQLite file's inbox on the main thread (it does so anyway for `:memory:`). */
-  inbox?: InboxWorkerOptions & { thread?: boolean };
+  inbox?: InboxWorkerOptions;
   /** Requests per second each SoR may make to its push endpoint (burst: twice that). */
   rateLimitPerSecond?: number;
   eventRetentionDays?: number;
@@ -52,15 +51,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);
   const metrics = await metricsRoutes(app, store);
-  const { thread = true, ...inboxOptions } = options.inbox ?? {};
   const workerOptions: InboxWorkerOptions = {
-    ...inboxOptions,
+    ...options.inbox,
     onCompleted: (record, status, at) => metrics.eventCompleted(record.sorId, status, record.receivedAt, at),
   };
   const inProcess = () => new InboxWorker(store, systemsOfRecord, logger, workerOptions);
   // An in-memory database cannot be opened from another thread.
   const inbox: Inbox =
-    thread && store instanceof SqliteGraphStore && store.filename !== ':memory:'
+    store instanceof SqliteGraphStore && store.filename !== ':memory:'
       ? new InboxThread(store, logger, { ...workerOptions, fallback: inProcess })
       : inProcess();
   app.decorate('inbox', inbox);

@@ -70,6 +70,18 @@ describe('the inbox thread of a service on a SQLite file', () => {
     expect(metrics.body).toMatch(new RegExp(`pushgraph_events_total\\{sor="${sorId}",status="failed"\\} 1`));
   });
 
+  it('fails only the row the database refuses when a batch recorded through the thread fails', async () => {
+    const row = (id: string, sor: string) => ({
+      id, sorId: sor, receivedAt: new Date().toISOString(), protocol: 'set' as const, method: 'POST', path: '/x',
+      authentication: { bearer: 'valid' as const }, status: 'refused' as const, httpStatus: 400, attempts: 0,
+    });
+    // Submitted in one turn, so they travel to the thread as one batch; the second names no SoR (foreign key).
+    const outcomes = await Promise.allSettled([store.recordPushEvent(row('fine-1', sorId)), store.recordPushEvent(row('orphan-1', 'no-such-sor'))]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'recorded' });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/FOREIGN KEY/) } });
+    expect(await store.getPushEvent(sorId, 'fine-1')).toMatchObject({ status: 'refused' });
+  });
+
   it('when the thread dies, the service logs it and goes on applying the inbox in-process', async () => {
     const thread = (app.inbox as unknown as { worker: Worker }).worker;
     const exited = new Promise((resolve) => thread.once('exit', resolve));

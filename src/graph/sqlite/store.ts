@@ -190,8 +190,9 @@ export class SqliteGraphStore implements GraphStore {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     // Every commit reaches the disk before it returns, so an acknowledged SET or SCIM write survives a power
-    // failure too, not only a crash of the process (NORMAL in WAL mode may lose the last commits). Group commit
-    // of the event log pays one fsync per batch: no measurable throughput cost on bench:set.
+    // failure too, not only a crash of the process (NORMAL in WAL mode may lose the last commits); only applying
+    // an accepted SET does not wait for the disk (completePushEvents). Group commit of the event log pays one
+    // fsync per batch.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
