@@ -24,6 +24,7 @@ export interface EventRoutesOptions {
 }
 
 export const SET_BODY_LIMIT = 256 * 1024;
+export const SET_PATH_PREFIX = '/events/scim/v1/';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,7 +52,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     return sendSetError(reply, refusal);
   });
 
-  app.post<{ Params: { sorId: string }; Body: string }>('/events/scim/v1/:sorId', async (request, reply) => {
+  app.post<{ Params: { sorId: string }; Body: string }>(`${SET_PATH_PREFIX}:sorId`, async (request, reply) => {
     const receivedAt = new Date();
     // The SoR's version and the push token in one read on every request, so that a change to either (a revoked
     // token) counts at once, while the SoR itself is read again only when its version changed.

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
-import { eventRoutes } from '../events/routes.js';
+import { SET_PATH_PREFIX, eventRoutes } from '../events/routes.js';
 import { scimRoutes } from '../scim/http/routes.js';
 import { InboxWorker, type Inbox, type InboxWorkerOptions } from '../events/inbox-worker.js';
 import { InboxThread } from '../events/inbox-thread.js';
@@ -47,6 +47,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A SET request logs one line of its own, with its outcome (events/routes.ts), and is in the event log;
+    // Fastify's two lines per request on top cost a sender ~15% of the rate at the default level.
+    disableRequestLogging: (request) => request.url.startsWith(SET_PATH_PREFIX),
   });
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);

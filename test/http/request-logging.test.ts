@@ -1,0 +1,53 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAdminToken } from '../../src/admin/admin-token.js';
+import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
+import { buildApp } from '../../src/http/app.js';
+import { seedSet, signHs256 } from '../events/set-fixtures.js';
+import { ADMIN_TOKEN, PUBLIC_URL, admin, seedSorWithToken } from '../support/service.js';
+
+describe('the service log at the default level', () => {
+  let store: SqliteGraphStore;
+  let app: FastifyInstance;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    store = new SqliteGraphStore(':memory:');
+    await store.migrate();
+    await ensureAdminToken(store, ADMIN_TOKEN);
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: pino({ level: 'info' }, destination) });
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+
+  it('has one line per SET request, with its outcome, and the usual two for other requests', async () => {
+    const { sorId, token } = await seedSorWithToken(app);
+    lines.length = 0;
+    const push = async (authorization: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/events/scim/v1/${sorId}`,
+        headers: { 'content-type': 'application/secevent+jwt', authorization },
+        payload: await signHs256(seedSet({ jti: 'logged-1' })),
+      });
+    expect((await push(`Bearer ${token}`)).statusCode).toBe(202);
+    expect((await push('Bearer pgt_wrong')).statusCode).toBe(401);
+    expect(lines.map((line) => line.msg)).toEqual(['SET accepted', 'SET refused']);
+    expect(lines[0]).toMatchObject({ level: 30, sorId, jti: 'logged-1' });
+    expect(lines[1]).toMatchObject({ level: 30, sorId, err: 'authentication_failed' });
+
+    lines.length = 0;
+    expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}`, headers: admin })).statusCode).toBe(200);
+    expect(lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+  });
+});
