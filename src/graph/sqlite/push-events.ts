@@ -32,10 +32,16 @@ export class SqlitePushEvents {
 
   /** Records the events in one transaction, in order; a second event with a recorded dedupKey is a duplicate. */
   recordMany(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
+    return this.db.transaction(() => this.insertMany(events)).immediate();
+  }
+
+  /**
+   * The inserts of recordMany, inside a transaction the caller holds. Not a nested transaction: SQLite makes
+   * that a savepoint, whose statement journal is a temporary file created and deleted on every commit.
+   */
+  insertMany(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
     const insert = this.statement(SQL.insert);
-    return this.db
-      .transaction(() => events.map((event) => (insert.run(...pushEventValues(event)).changes === 1 ? 'recorded' : 'duplicate')))
-      .immediate();
+    return events.map((event) => (insert.run(...pushEventValues(event)).changes === 1 ? 'recorded' : 'duplicate'));
   }
 
   get(sorId: string, id: string): PushEventRecord | undefined {

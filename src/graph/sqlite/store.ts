@@ -505,7 +505,7 @@ export class SqliteGraphStore implements GraphStore {
 
   /** Several batches of recordPushEventsNow in one transaction, one list of results per batch. */
   recordPushEventBatches(batches: readonly (readonly PushEventRecord[])[]): ('recorded' | 'duplicate')[][] {
-    return this.db.transaction(() => batches.map((events) => this.events.recordMany(events))).immediate();
+    return this.db.transaction(() => batches.map((events) => this.events.insertMany(events))).immediate();
   }
 
   /**
