@@ -30,7 +30,7 @@ export type FromInboxThread =
 type Waiter = { resolve: (value: never) => void; reject: (error: Error) => void };
 
 /**
- * The inbox of a service on a SQLite file, in a thread of its own: the event log rows of accepted SETs are
+ * The inbox of a service on a SQLite file, in a thread of its own: the event log rows of SET requests are
  * committed there (each request is still answered only after its row's commit) and the inbox is applied
  * there, so neither the B-tree writes nor the disk flush of every commit run on the event loop that answers
  * requests. better-sqlite3 is synchronous: on the event loop these were about half of its time per SET.
@@ -61,7 +61,12 @@ export class InboxThread implements Inbox {
     this.worker.on('message', (message: FromInboxThread) => this.receive(message));
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'inbox thread failed'));
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve(this.lost())));
-    store.routeEventLog((events) => this.call<('recorded' | 'duplicate')[]>((id) => ({ type: 'record', id, events })));
+    // Only the SET endpoint's rows: a SCIM request writes its resource on the main connection, and logging it
+    // there too keeps the two connections from waiting for each other's commits (SCIM creates were 12% slower).
+    store.routeEventLog(
+      (events) => this.call<('recorded' | 'duplicate')[]>((id) => ({ type: 'record', id, events })),
+      (event) => event.protocol === 'set',
+    );
   }
 
   start(): void {

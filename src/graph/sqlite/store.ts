@@ -181,7 +181,8 @@ export class SqliteGraphStore implements GraphStore {
   private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: SqliteBatchReads;
   private readonly checkpointer: Checkpointer | undefined;
-  private eventLogWriter: EventLogWriter | undefined;
+  /** The rows routeEventLog sends elsewhere, grouped by commit like eventLog's. */
+  private routedEventLog: { routes: (event: PushEventRecord) => boolean; log: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'> } | undefined;
 
   constructor(
     readonly filename: string,
@@ -212,7 +213,7 @@ export class SqliteGraphStore implements GraphStore {
       this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
     }
     this.events = new SqlitePushEvents(this.db);
-    this.eventLog = new GroupCommit((events) => (this.eventLogWriter ? this.eventLogWriter(events) : this.events.recordMany(events)));
+    this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new SqliteScimResources(this.db, {
       writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
       writeRows: (sorId, rows, options) => {
@@ -238,6 +239,7 @@ export class SqliteGraphStore implements GraphStore {
 
   async close(): Promise<void> {
     await this.eventLog.settled();
+    await this.routedEventLog?.log.settled();
     this.statements.clear();
     this.db.close();
     await this.checkpointer?.stop();
@@ -495,6 +497,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
+    if (this.routedEventLog?.routes(event)) return this.routedEventLog.log.submit(event);
     return this.eventLog.submit(event);
   }
 
@@ -509,11 +512,11 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /**
-   * Sends the batches of recordPushEvent to `writer` (undefined: back to this connection). Concurrent requests'
+   * Sends the rows `routes` picks to `writer` instead of this connection (undefined: none). Concurrent requests'
    * rows are still grouped here first, so the writer gets one batch per commit.
    */
-  routeEventLog(writer: EventLogWriter | undefined): void {
-    this.eventLogWriter = writer;
+  routeEventLog(writer: EventLogWriter | undefined, routes: (event: PushEventRecord) => boolean = () => true): void {
+    this.routedEventLog = writer && { routes, log: new GroupCommit(writer) };
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {
