@@ -5,8 +5,9 @@ import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { InboxWorker } from './inbox-worker.js';
 import type { FromInboxThread, InboxThreadSettings, ToInboxThread } from './inbox-thread.js';
 
-// The thread's side of InboxThread: its own connection records the event log batches the service sends and
-// applies the inbox, so neither their writes nor their disk flushes hold up the service's event loop.
+// The thread's side of InboxThread: its own connection records the event log batches and makes the SCIM changes
+// the service sends, and applies the inbox, so neither their writes nor their disk flushes hold up the service's
+// event loop.
 const port = parentPort!;
 const settings = workerData as InboxThreadSettings;
 const post = (message: FromInboxThread) => port.postMessage(message);
@@ -68,6 +69,16 @@ port.on('message', (message: ToInboxThread) => {
     case 'record':
       if (records.length === 0) setImmediate(recordQueued);
       records.push(message);
+      return;
+    case 'scimChange':
+    case 'scimImport':
+      void (message.type === 'scimChange'
+        ? store.applyScimChange(message.sorId, message.change)
+        : store.importScimResources(message.sorId, message.resources, message.graph, message.options)
+      ).then(
+        (result) => post({ type: 'scimDone', id: message.id, result }),
+        (error: unknown) => post({ type: 'scimDone', id: message.id, message: (error as Error).message }),
+      );
       return;
     case 'start':
       return worker.start();

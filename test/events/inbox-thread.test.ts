@@ -13,8 +13,8 @@ import { buildApp } from '../../src/http/app.js';
 import { ADMIN_TOKEN, PUBLIC_URL, admin, seedSorWithToken } from '../support/service.js';
 import { seedSet, signHs256 } from './set-fixtures.js';
 
-// The receive, event log and metrics suites run on a SQLite file too (backends({ sqliteFile: true })), so the
-// whole push flow is covered through the thread; this file covers what only the thread has.
+// The receive, event log, metrics and SCIM API suites run on a SQLite file too (backends({ sqliteFile: true })),
+// so the push writes are covered through the thread; this file covers what only the thread has.
 describe('the inbox thread of a service on a SQLite file', () => {
   let dir: string;
   let store: SqliteGraphStore;
@@ -91,6 +91,17 @@ describe('the inbox thread of a service on a SQLite file', () => {
     expect((await push('after-1')).statusCode).toBe(202);
     await app.inbox.drain();
     expect(await node('after-1')).toMatchObject({ attributes: { userName: 'jdoe@example.com' } });
+    // The SCIM writes the thread made are made on the main connection again.
+    const scimSor = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { pushType: 'SCIM2.0' } })).json().id as string;
+    const scimToken = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${scimSor}/tokens`, headers: admin })).json().token as string;
+    const created = await app.inject({
+      method: 'POST',
+      url: `/scim/v2/${scimSor}/Users`,
+      headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+      payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'after@example.com' },
+    });
+    expect(created.statusCode).toBe(201);
+    expect((await store.getScimResource(scimSor, 'User', created.json().id))?.name).toBe('after@example.com');
     expect(lines.some((line) => line.level === 50 && String(line.msg).includes('inbox thread ended unexpectedly'))).toBe(true);
     expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events?status=applied`, headers: admin })).json().items).toHaveLength(1);
   });

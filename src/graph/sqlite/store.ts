@@ -166,8 +166,15 @@ export interface SqliteStoreOptions {
   checkpoints?: 'own' | 'elsewhere';
 }
 
-/** Commits event log rows somewhere other than this connection (the inbox thread); one result per row. */
-export type EventLogWriter = (events: readonly PushEventRecord[]) => Promise<('recorded' | 'duplicate')[]>;
+/**
+ * The push writes another connection (the inbox thread's) makes instead of this one, so that one connection
+ * makes them all and no two wait for each other's commits: event log rows (one result per row) and SCIM changes.
+ */
+export interface RoutedWrites {
+  recordPushEvents(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]>;
+  applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult>;
+  importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult>;
+}
 
 /** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
 export class SqliteGraphStore implements GraphStore {
@@ -181,8 +188,7 @@ export class SqliteGraphStore implements GraphStore {
   private readonly listingMemo = new ScimListingMemo();
   private readonly batchReads: SqliteBatchReads;
   private readonly checkpointer: Checkpointer | undefined;
-  /** The rows routeEventLog sends elsewhere, grouped by commit like eventLog's. */
-  private routedEventLog: { routes: (event: PushEventRecord) => boolean; log: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'> } | undefined;
+  private routed: { writes: RoutedWrites; eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'> } | undefined;
 
   constructor(
     readonly filename: string,
@@ -239,7 +245,7 @@ export class SqliteGraphStore implements GraphStore {
 
   async close(): Promise<void> {
     await this.eventLog.settled();
-    await this.routedEventLog?.log.settled();
+    await this.routed?.eventLog.settled();
     this.statements.clear();
     this.db.close();
     await this.checkpointer?.stop();
@@ -420,11 +426,21 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
-    return this.scim.apply(sorId, change);
+    if (!this.routed) return this.scim.apply(sorId, change);
+    try {
+      return await this.routed.writes.applyScimChange(sorId, change);
+    } finally {
+      this.listingMemo.changed(sorId);
+    }
   }
 
   async importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult> {
-    return this.scim.import(sorId, resources, graph, options);
+    if (!this.routed) return this.scim.import(sorId, resources, graph, options);
+    try {
+      return await this.routed.writes.importScimResources(sorId, resources, graph, options);
+    } finally {
+      this.listingMemo.changed(sorId);
+    }
   }
 
   async inboxStatistics(): Promise<InboxStatistics> {
@@ -497,11 +513,10 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {
-    if (this.routedEventLog?.routes(event)) return this.routedEventLog.log.submit(event);
-    return this.eventLog.submit(event);
+    return (this.routed?.eventLog ?? this.eventLog).submit(event);
   }
 
-  /** Records the events in one transaction on this connection, now: the inbox thread's side of routeEventLog. */
+  /** Records the events in one transaction on this connection, now: the inbox thread's side of routeWrites. */
   recordPushEventsNow(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
     return this.events.recordMany(events);
   }
@@ -512,11 +527,11 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /**
-   * Sends the rows `routes` picks to `writer` instead of this connection (undefined: none). Concurrent requests'
-   * rows are still grouped here first, so the writer gets one batch per commit.
+   * Has `writes` make the push writes instead of this connection (undefined: this connection again). Concurrent
+   * requests' event log rows are still grouped here first, so the writer gets one batch per commit.
    */
-  routeEventLog(writer: EventLogWriter | undefined, routes: (event: PushEventRecord) => boolean = () => true): void {
-    this.routedEventLog = writer && { routes, log: new GroupCommit(writer) };
+  routeWrites(writes: RoutedWrites | undefined): void {
+    this.routed = writes && { writes, eventLog: new GroupCommit((events) => writes.recordPushEvents(events)) };
   }
 
   async getPushEvent(sorId: string, id: string): Promise<PushEventRecord | undefined> {

@@ -27,7 +27,7 @@ const ROUTES: [string, string, unknown?][] = [
   ['GET', `/Schemas/${USER_SCHEMA}`],
 ];
 
-describe.each(backends())('SCIM access, errors and the request log on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the request log on $name', (backend) => {
   let h: ScimHarness;
   let userId: string;
   let groupId: string;

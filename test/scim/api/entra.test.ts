@@ -3,7 +3,7 @@ import { backends } from '../../support/backends.js';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
 /** Requests as Microsoft Entra ID's provisioning service sends them (its SCIM validator and documentation). */
-describe.each(backends())('Entra ID provisioning on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('Entra ID provisioning on $name', (backend) => {
   let h: ScimHarness;
   beforeAll(async () => {
     h = await scimHarness(backend);

@@ -4,7 +4,7 @@ import { SystemsOfRecord } from '../../../src/systems-of-record/service.js';
 import { backends } from '../../support/backends.js';
 import { patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
-describe.each(backends())('SCIM writes in the graph on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SCIM writes in the graph on $name', (backend) => {
   let h: ScimHarness;
   beforeAll(async () => {
     h = await scimHarness(backend);

@@ -3,7 +3,7 @@ import { backends } from '../../support/backends.js';
 import { GROUP_SCHEMA, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
 /** Requests as Okta's SCIM 2.0 provisioning sends them (Okta SCIM 2.0 reference and its test suite, Runscope). */
-describe.each(backends())('Okta provisioning on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('Okta provisioning on $name', (backend) => {
   let h: ScimHarness;
   beforeAll(async () => {
     h = await scimHarness(backend);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../support/backends.js';
 import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
-describe.each(backends())('SCIM 2.0 resources on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SCIM 2.0 resources on $name', (backend) => {
   let h: ScimHarness;
   beforeAll(async () => {
     h = await scimHarness(backend);

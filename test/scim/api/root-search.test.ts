@@ -15,7 +15,7 @@ interface Listed {
   meta: { resourceType: 'User' | 'Group'; created: string; lastModified: string };
 }
 
-describe.each(backends())('SCIM search at the root on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SCIM search at the root on $name', (backend) => {
   let h: ScimHarness;
   const users: string[] = [];
   const groups: string[] = [];

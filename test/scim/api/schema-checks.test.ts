@@ -3,7 +3,7 @@ import { backends } from '../../support/backends.js';
 import { admin } from '../../support/service.js';
 import { ENTERPRISE, GROUP_SCHEMA, SCIM_JSON, USER_SCHEMA, patchOp, scimHarness, type ScimHarness } from './scim-app.js';
 
-describe.each(backends())('SCIM schema checks on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('SCIM schema checks on $name', (backend) => {
   let h: ScimHarness;
 
   beforeAll(async () => {
