@@ -71,15 +71,11 @@ port.on('message', (message: ToInboxThread) => {
       records.push(message);
       return;
     case 'scimChange':
+      return answer(message.id, store.applyScimChange(message.sorId, message.change));
     case 'scimImport':
-      void (message.type === 'scimChange'
-        ? store.applyScimChange(message.sorId, message.change)
-        : store.importScimResources(message.sorId, message.resources, message.graph, message.options)
-      ).then(
-        (result) => post({ type: 'scimDone', id: message.id, result }),
-        (error: unknown) => post({ type: 'scimDone', id: message.id, message: (error as Error).message }),
-      );
-      return;
+      return answer(message.id, store.importScimResources(message.sorId, message.resources, message.graph, message.options));
+    case 'deleteBefore':
+      return answer(message.id, store.deletePushEventsBefore(message.time, message.limit));
     case 'start':
       return worker.start();
     case 'notify':
@@ -105,6 +101,13 @@ port.on('message', (message: ToInboxThread) => {
       return;
   }
 });
+
+function answer(id: number, result: Promise<unknown>): void {
+  result.then(
+    (value) => post({ type: 'done', id, result: value }),
+    (error: unknown) => post({ type: 'done', id, message: (error as Error).message }),
+  );
+}
 
 /** Log arguments cross to the service by structured clone, which refuses functions; those go as JSON. */
 function cloneable(args: unknown[]): unknown[] {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PushEventRecord } from '../graph/push-events.js';
-import type { GraphProjection, ScimChange, ScimChangeResult, ScimResourceRecord } from '../graph/scim-resources.js';
+import type { GraphProjection, ScimChange, ScimResourceRecord } from '../graph/scim-resources.js';
 import type { SqliteGraphStore } from '../graph/sqlite/store.js';
 import type { WriteOptions } from '../graph/store.js';
 import type { Inbox, InboxWorkerOptions } from './inbox-worker.js';
@@ -19,6 +19,7 @@ export type ToInboxThread =
   | { type: 'record'; id: number; events: readonly PushEventRecord[] }
   | { type: 'scimChange'; id: number; sorId: string; change: ScimChange }
   | { type: 'scimImport'; id: number; sorId: string; resources: readonly ScimResourceRecord[]; graph: GraphProjection; options: WriteOptions }
+  | { type: 'deleteBefore'; id: number; time: Date; limit?: number }
   | { type: 'start' }
   | { type: 'notify' }
   | { type: 'drain'; id: number }
@@ -27,7 +28,7 @@ export type ToInboxThread =
 export type FromInboxThread =
   | { type: 'recorded'; id: number; results: ('recorded' | 'duplicate')[] }
   | { type: 'recordFailed'; id: number; message: string }
-  | { type: 'scimDone'; id: number; result?: ScimChangeResult; message?: string }
+  | { type: 'done'; id: number; result?: unknown; message?: string }
   | { type: 'drained'; id: number; message?: string }
   | { type: 'completed'; events: { sorId: string; receivedAt: string; status: EventPlan['status']; at: Date }[] }
   | { type: 'log'; level: number; args: unknown[] };
@@ -37,7 +38,7 @@ type Waiter = { resolve: (value: never) => void; reject: (error: Error) => void 
 /**
  * The inbox of a service on a SQLite file, in a thread of its own that makes the push writes: the event log
  * rows of SET and SCIM requests (each request is still answered only after its row's commit), the SCIM
- * resource changes, and the application of the inbox. Neither their B-tree writes nor their disk flushes run
+ * resource changes, the retention sweep's deletes, and the application of the inbox. Neither their B-tree writes nor their disk flushes run
  * on the event loop that answers requests (better-sqlite3 is synchronous: there they were about half of its
  * time per SET), and one connection makes them all, so that no two connections wait for each other's commits:
  * with the SCIM writes left on the main connection, a SCIM import halved the SET rate and put its p99 at
@@ -73,6 +74,7 @@ export class InboxThread implements Inbox {
       recordPushEvents: (events) => this.call((id) => ({ type: 'record', id, events })),
       applyScimChange: (sorId, change) => this.call((id) => ({ type: 'scimChange', id, sorId, change })),
       importScimResources: (sorId, resources, graph, options) => this.call((id) => ({ type: 'scimImport', id, sorId, resources, graph, options })),
+      deletePushEventsBefore: (time, limit) => this.call((id) => ({ type: 'deleteBefore', id, time, limit })),
     });  }
 
   start(): void {
@@ -129,7 +131,7 @@ export class InboxThread implements Inbox {
         return this.settle(message.id, { value: message.results });
       case 'recordFailed':
         return this.settle(message.id, { error: new Error(message.message) });
-      case 'scimDone':
+      case 'done':
         return this.settle(message.id, message.message === undefined ? { value: message.result } : { error: new Error(message.message) });
       case 'drained':
         return this.settle(message.id, message.message === undefined ? { value: undefined } : { error: new Error(message.message) });

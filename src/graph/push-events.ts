@@ -111,8 +111,11 @@ export interface PushEventLog {
   completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]>;
   /** Puts a failed event back in the inbox, in its original place in the order. */
   retryPushEvent(sorId: string, id: string): Promise<boolean>;
-  /** Deletes log entries received before the time, except those still waiting in the inbox. */
-  deletePushEventsBefore(time: Date): Promise<number>;
+  /**
+   * Deletes log entries received before the time, except those still waiting in the inbox: the oldest `limit` of
+   * them (all when it is not given). Returns how many it deleted.
+   */
+  deletePushEventsBefore(time: Date, limit?: number): Promise<number>;
   /** The document a node was last built from (for SCIM events: the SET), used to apply patches to it. */
   getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined>;
 }

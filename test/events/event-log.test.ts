@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboxWorker } from '../../src/events/inbox-worker.js';
+import { startEventRetention } from '../../src/events/retention.js';
 import type { GraphStore } from '../../src/graph/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
@@ -217,6 +218,30 @@ describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (b
     expect(await store.getPushEvent(sorId, 'old-refused')).toBeUndefined();
     await app.inbox.drain();
     expect((await store.getPushEvent(sorId, 'old-accepted'))?.status).toBe('failed');
+  });
+
+  it('deletes old log entries a batch at a time, oldest first, until the sweep has none left', async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `aged-${i}`);
+    for (const [i, id] of ids.entries()) {
+      await store.recordPushEvent({
+        id, sorId, receivedAt: `2000-06-01T00:00:0${i}.000Z`, protocol: 'set', method: 'POST', path: '/x', authentication: { bearer: 'missing' },
+        status: 'refused', httpStatus: 401, attempts: 0,
+      });
+    }
+    expect(await store.deletePushEventsBefore(new Date('2000-06-01T00:00:05Z'), 3)).toBe(3);
+    const left = async () => (await Promise.all(ids.map((id) => store.getPushEvent(sorId, id)))).flatMap((event) => (event ? [event.id] : []));
+    expect(await left()).toEqual(['aged-3', 'aged-4', 'aged-5', 'aged-6']);
+
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const stop = startEventRetention(store, 1, logger, { batchSize: 2, pauseMs: 1 });
+    try {
+      for (let i = 0; i < 200 && !lines.some((line) => line.msg === 'event log: old entries deleted'); i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      stop();
+    }
+    expect(await left()).toEqual([]);
+    expect(lines.find((line) => line.msg === 'event log: old entries deleted')).toMatchObject({ deleted: expect.any(Number), retentionDays: 1 });
   });
 });
 

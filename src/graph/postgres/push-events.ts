@@ -70,7 +70,8 @@ const SQL = {
   },
   deleteBefore: {
     name: 'pushgraph.deletePushEventsBefore',
-    text: "DELETE FROM push_events WHERE received_at < $1 AND status <> 'accepted'",
+    text: `DELETE FROM push_events WHERE sequence IN (
+      SELECT sequence FROM push_events WHERE received_at < $1 AND status <> 'accepted' ORDER BY received_at LIMIT $2)`,
   },
 } as const;
 
@@ -147,7 +148,7 @@ export class PostgresPushEvents {
     return (await this.pool.query({ ...SQL.retry, values: [sorId, id] })).rowCount === 1;
   }
 
-  async deleteBefore(time: Date): Promise<number> {
-    return (await this.pool.query({ ...SQL.deleteBefore, values: [time] })).rowCount ?? 0;
+  async deleteBefore(time: Date, limit?: number): Promise<number> {
+    return (await this.pool.query({ ...SQL.deleteBefore, values: [time, limit ?? null] })).rowCount ?? 0;
   }
 }

@@ -710,8 +710,8 @@ export class PostgresGraphStore implements GraphStore {
     return this.events.retry(sorId, id);
   }
 
-  async deletePushEventsBefore(time: Date): Promise<number> {
-    return this.events.deleteBefore(time);
+  async deletePushEventsBefore(time: Date, limit?: number): Promise<number> {
+    return this.events.deleteBefore(time, limit);
   }
 
   async getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined> {

@@ -21,7 +21,8 @@ const SQL = {
       attempts = attempts + 1
     WHERE sor_id = ? AND id = ? AND status = 'accepted'`,
   retry: "UPDATE push_events SET status = 'accepted', error_description = NULL WHERE sor_id = ? AND id = ? AND status = 'failed'",
-  deleteBefore: "DELETE FROM push_events WHERE received_at < ? AND status <> 'accepted'",
+  deleteBefore: `DELETE FROM push_events WHERE sequence IN (
+      SELECT sequence FROM push_events WHERE received_at < ? AND status <> 'accepted' ORDER BY received_at LIMIT ?)`,
 } as const;
 
 /** The event log and inbox on SQLite; the store runs completions inside its own transactions. */
@@ -105,8 +106,8 @@ export class SqlitePushEvents {
     return this.statement(SQL.retry).run(sorId, id).changes === 1;
   }
 
-  deleteBefore(time: Date): number {
-    return this.statement(SQL.deleteBefore).run(time.toISOString()).changes;
+  deleteBefore(time: Date, limit = -1): number {
+    return this.statement(SQL.deleteBefore).run(time.toISOString(), limit).changes;
   }
 
   private statement(sql: string): Database.Statement {

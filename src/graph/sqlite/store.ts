@@ -174,6 +174,7 @@ export interface RoutedWrites {
   recordPushEvents(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]>;
   applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult>;
   importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult>;
+  deletePushEventsBefore(time: Date, limit?: number): Promise<number>;
 }
 
 /** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
@@ -572,8 +573,9 @@ export class SqliteGraphStore implements GraphStore {
     return this.events.retry(sorId, id);
   }
 
-  async deletePushEventsBefore(time: Date): Promise<number> {
-    return this.events.deleteBefore(time);
+  async deletePushEventsBefore(time: Date, limit?: number): Promise<number> {
+    if (this.routed) return this.routed.writes.deletePushEventsBefore(time, limit);
+    return this.events.deleteBefore(time, limit);
   }
 
   async getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined> {
