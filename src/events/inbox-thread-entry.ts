@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { SqliteGraphStore } from '../graph/sqlite/store.js';
+import { ROUTED_WRITES, SqliteGraphStore } from '../graph/sqlite/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { InboxWorker } from './inbox-worker.js';
 import type { FromInboxThread, InboxThreadSettings, ToInboxThread } from './inbox-thread.js';
 
-// The thread's side of InboxThread: its own connection records the event log batches and makes the SCIM changes
-// the service sends, and applies the inbox, so neither their writes nor their disk flushes hold up the service's
+// The thread's side of InboxThread: its own connection records the event log batches and makes the writes the
+// service routes to it (ROUTED_WRITES), and applies the inbox, so neither their writes nor their disk flushes hold up the service's
 // event loop.
 const port = parentPort!;
 const settings = workerData as InboxThreadSettings;
@@ -70,12 +70,13 @@ port.on('message', (message: ToInboxThread) => {
       if (records.length === 0) setImmediate(recordQueued);
       records.push(message);
       return;
-    case 'scimChange':
-      return answer(message.id, store.applyScimChange(message.sorId, message.change));
-    case 'scimImport':
-      return answer(message.id, store.importScimResources(message.sorId, message.resources, message.graph, message.options));
-    case 'deleteBefore':
-      return answer(message.id, store.deletePushEventsBefore(message.time, message.limit));
+    case 'write': {
+      if (!(ROUTED_WRITES as readonly string[]).includes(message.method)) {
+        return post({ type: 'done', id: message.id, message: `"${message.method}" is not a write the inbox thread makes` });
+      }
+      const write = store[message.method] as (...args: unknown[]) => Promise<unknown>;
+      return answer(message.id, write.apply(store, message.args));
+    }
     case 'start':
       return worker.start();
     case 'notify':

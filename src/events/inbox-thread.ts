@@ -3,9 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { PushEventRecord } from '../graph/push-events.js';
-import type { GraphProjection, ScimChange, ScimResourceRecord } from '../graph/scim-resources.js';
-import type { SqliteGraphStore } from '../graph/sqlite/store.js';
-import type { WriteOptions } from '../graph/store.js';
+import type { RoutedWrite, SqliteGraphStore } from '../graph/sqlite/store.js';
 import type { Inbox, InboxWorkerOptions } from './inbox-worker.js';
 import type { EventPlan } from './plan-event.js';
 
@@ -17,9 +15,7 @@ export interface InboxThreadSettings {
 
 export type ToInboxThread =
   | { type: 'record'; id: number; events: readonly PushEventRecord[] }
-  | { type: 'scimChange'; id: number; sorId: string; change: ScimChange }
-  | { type: 'scimImport'; id: number; sorId: string; resources: readonly ScimResourceRecord[]; graph: GraphProjection; options: WriteOptions }
-  | { type: 'deleteBefore'; id: number; time: Date; limit?: number }
+  | { type: 'write'; id: number; method: RoutedWrite; args: unknown[] }
   | { type: 'start' }
   | { type: 'notify' }
   | { type: 'drain'; id: number }
@@ -38,11 +34,11 @@ type Waiter = { resolve: (value: never) => void; reject: (error: Error) => void 
 /**
  * The inbox of a service on a SQLite file, in a thread of its own that makes the push writes: the event log
  * rows of SET and SCIM requests (each request is still answered only after its row's commit), the SCIM
- * resource changes, the retention sweep's deletes, and the application of the inbox. Neither their B-tree writes nor their disk flushes run
+ * resource changes and the other writes of ROUTED_WRITES, and the application of the inbox. Neither their B-tree writes nor their disk flushes run
  * on the event loop that answers requests (better-sqlite3 is synchronous: there they were about half of its
  * time per SET), and one connection makes them all, so that no two connections wait for each other's commits:
  * with the SCIM writes left on the main connection, a SCIM import halved the SET rate and put its p99 at
- * 0.3–0.6 s. The admin API's rarer writes stay on the main connection.
+ * 0.3–0.6 s. The admin API's small writes (SoRs, tokens) stay on the main connection.
  *
  * If the thread ends unexpectedly, the requests waiting on it fail (500: not acknowledged, so the sender
  * retries) and everything is done in-process from then on (`fallback`).
@@ -72,9 +68,7 @@ export class InboxThread implements Inbox {
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve(this.lost())));
     store.routeWrites({
       recordPushEvents: (events) => this.call((id) => ({ type: 'record', id, events })),
-      applyScimChange: (sorId, change) => this.call((id) => ({ type: 'scimChange', id, sorId, change })),
-      importScimResources: (sorId, resources, graph, options) => this.call((id) => ({ type: 'scimImport', id, sorId, resources, graph, options })),
-      deletePushEventsBefore: (time, limit) => this.call((id) => ({ type: 'deleteBefore', id, time, limit })),
+      call: (method, args) => this.call((id) => ({ type: 'write', id, method, args })) as never,
     });  }
 
   start(): void {

@@ -12,7 +12,7 @@ const patchOf = (id: string) =>
     events: { 'urn:ietf:params:SCIM:event:prov:patch:full': { data: { Operations: [{ op: 'replace', path: 'enabled', value: true }] } } },
   });
 
-describe.each(backends())('bulk operations with progress on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('bulk operations with progress on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
   let sorId: string;

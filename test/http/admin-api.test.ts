@@ -4,7 +4,7 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
 import { admin, PUBLIC_URL, seedTemplate, testApp } from '../support/service.js';
 
-describe.each(backends())('admin API on $name', (backend) => {
+describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) => {
   let store: GraphStore;
   let app: FastifyInstance;
 
@@ -214,7 +214,7 @@ describe.each(backends())('admin API on $name', (backend) => {
 
 describe('metrics', () => {
   it('counts answered requests by route pattern on /metrics, without auth', async () => {
-    const [backend] = backends();
+    const [backend] = backends({ sqliteFile: true });
     const store = await backend!.open();
     const app = await testApp(store);
     try {

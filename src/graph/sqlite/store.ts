@@ -167,14 +167,25 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The push writes another connection (the inbox thread's) makes instead of this one, so that one connection
- * makes them all and no two wait for each other's commits: event log rows (one result per row) and SCIM changes.
+ * The store methods whose writes another connection (the inbox thread's) makes instead of this one once
+ * routeWrites is called: those that the pushes make, or that run long. SQLite's write lock is not fair, so with
+ * two connections writing one starves behind the other's back-to-back commits.
  */
+export const ROUTED_WRITES = [
+  'applyScimChange',
+  'importScimResources',
+  'replaceNodes',
+  'deleteNode',
+  'deleteSystemOfRecord',
+  'retryPushEvent',
+  'deletePushEventsBefore',
+] as const;
+export type RoutedWrite = (typeof ROUTED_WRITES)[number];
+
+/** Makes the routed writes: event log rows (one result per row), and the ROUTED_WRITES methods. */
 export interface RoutedWrites {
   recordPushEvents(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]>;
-  applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult>;
-  importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult>;
-  deletePushEventsBefore(time: Date, limit?: number): Promise<number>;
+  call<M extends RoutedWrite>(method: M, args: Parameters<SqliteGraphStore[M]>): ReturnType<SqliteGraphStore[M]>;
 }
 
 /** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
@@ -287,9 +298,12 @@ export class SqliteGraphStore implements GraphStore {
 
   /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
   async deleteSystemOfRecord(id: string): Promise<boolean> {
-    const deleted = this.statement(SQL.deleteSor).run(id).changes === 1;
-    this.listingMemo.changed(id);
-    return deleted;
+    try {
+      if (this.routed) return await this.routed.writes.call('deleteSystemOfRecord', [id]);
+      return this.statement(SQL.deleteSor).run(id).changes === 1;
+    } finally {
+      this.listingMemo.changed(id);
+    }
   }
 
   async createPushToken(token: PushTokenRecord): Promise<void> {
@@ -340,10 +354,12 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
+    if (this.routed) return this.routed.writes.call('replaceNodes', [sorId, trees, options]);
     this.db.transaction(() => this.writeTrees(sorId, trees, options)).immediate();
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
+    if (this.routed) return this.routed.writes.call('deleteNode', [sorId, entity, id]);
     return this.db.transaction(() => this.deleteSubtree(sorId, entity, id)).immediate();
   }
 
@@ -429,7 +445,7 @@ export class SqliteGraphStore implements GraphStore {
   async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
     if (!this.routed) return this.scim.apply(sorId, change);
     try {
-      return await this.routed.writes.applyScimChange(sorId, change);
+      return await this.routed.writes.call('applyScimChange', [sorId, change]);
     } finally {
       this.listingMemo.changed(sorId);
     }
@@ -438,7 +454,7 @@ export class SqliteGraphStore implements GraphStore {
   async importScimResources(sorId: string, resources: readonly ScimResourceRecord[], graph: GraphProjection, options: WriteOptions): Promise<ScimChangeResult> {
     if (!this.routed) return this.scim.import(sorId, resources, graph, options);
     try {
-      return await this.routed.writes.importScimResources(sorId, resources, graph, options);
+      return await this.routed.writes.call('importScimResources', [sorId, resources, graph, options]);
     } finally {
       this.listingMemo.changed(sorId);
     }
@@ -570,11 +586,12 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async retryPushEvent(sorId: string, id: string): Promise<boolean> {
+    if (this.routed) return this.routed.writes.call('retryPushEvent', [sorId, id]);
     return this.events.retry(sorId, id);
   }
 
   async deletePushEventsBefore(time: Date, limit?: number): Promise<number> {
-    if (this.routed) return this.routed.writes.deletePushEventsBefore(time, limit);
+    if (this.routed) return this.routed.writes.call('deletePushEventsBefore', [time, limit]);
     return this.events.deleteBefore(time, limit);
   }
 
