@@ -5,9 +5,9 @@ import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { InboxWorker } from './inbox-worker.js';
 import type { FromInboxThread, InboxThreadSettings, ToInboxThread } from './inbox-thread.js';
 
-// The thread's side of InboxThread: its own connection records the event log batches and makes the writes the
-// service routes to it (ROUTED_WRITES), and applies the inbox, so neither their writes nor their disk flushes hold up the service's
-// event loop.
+// The thread's side of InboxThread: its own connection records the event log batches, makes the writes the
+// service routes to it (ROUTED_WRITES) and applies the inbox, so that neither their writes nor their disk
+// flushes hold up the service's event loop.
 const port = parentPort!;
 const settings = workerData as InboxThreadSettings;
 const post = (message: FromInboxThread) => port.postMessage(message);

@@ -34,11 +34,12 @@ type Waiter = { resolve: (value: never) => void; reject: (error: Error) => void 
 /**
  * The inbox of a service on a SQLite file, in a thread of its own that makes the push writes: the event log
  * rows of SET and SCIM requests (each request is still answered only after its row's commit), the SCIM
- * resource changes and the other writes of ROUTED_WRITES, and the application of the inbox. Neither their B-tree writes nor their disk flushes run
- * on the event loop that answers requests (better-sqlite3 is synchronous: there they were about half of its
- * time per SET), and one connection makes them all, so that no two connections wait for each other's commits:
- * with the SCIM writes left on the main connection, a SCIM import halved the SET rate and put its p99 at
- * 0.3–0.6 s. The admin API's small writes (SoRs, tokens) stay on the main connection.
+ * resource changes and the other writes of ROUTED_WRITES, and the application of the inbox. Neither their
+ * B-tree writes nor their disk flushes run on the event loop that answers requests (better-sqlite3 is
+ * synchronous: there they were about half of its time per SET), and one connection makes them all, so that no
+ * two connections wait for each other's commits: with the SCIM writes left on the main connection, SCIM creates
+ * during a SET burst halved the SET rate and put its p99 at 0.3–0.6 s. The admin API's small writes (SoRs,
+ * tokens) stay on the main connection.
  *
  * If the thread ends unexpectedly, the requests waiting on it fail (500: not acknowledged, so the sender
  * retries) and everything is done in-process from then on (`fallback`).
@@ -69,7 +70,8 @@ export class InboxThread implements Inbox {
     store.routeWrites({
       recordPushEvents: (events) => this.call((id) => ({ type: 'record', id, events })),
       call: (method, args) => this.call((id) => ({ type: 'write', id, method, args })) as never,
-    });  }
+    });
+  }
 
   start(): void {
     this.started = true;
@@ -146,7 +148,7 @@ export class InboxThread implements Inbox {
     const error = new Error('the inbox thread has stopped');
     for (const id of [...this.waiting.keys()]) this.settle(id, { error });
     if (this.stopping) return;
-    this.logger.error('the inbox thread ended unexpectedly; the inbox is applied on the main thread from now on');
+    this.logger.error('the inbox thread ended unexpectedly; its writes and the inbox are done on the main thread from now on');
     this.store.routeWrites(undefined);
     this.replacement = this.options.fallback();
     if (this.started) this.replacement.start();
