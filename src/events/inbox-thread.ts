@@ -52,6 +52,7 @@ export class InboxThread implements Inbox {
   private stopping = false;
   private notifyPosted = false;
   private replacement: Inbox | undefined;
+  private ended = false;
   private readonly exited: Promise<void>;
 
   constructor(
@@ -66,7 +67,12 @@ export class InboxThread implements Inbox {
     this.worker.unref();
     this.worker.on('message', (message: FromInboxThread) => this.receive(message));
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'inbox thread failed'));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve(this.lost())));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.ended = true;
+        resolve(this.lost());
+      }),
+    );
     store.routeWrites({
       recordPushEvents: (events) => this.call((id) => ({ type: 'record', id, events })),
       call: (method, args) => this.call((id) => ({ type: 'write', id, method, args })) as never,
@@ -105,7 +111,8 @@ export class InboxThread implements Inbox {
   }
 
   private call<T>(message: (id: number) => ToInboxThread): Promise<T> {
-    if (this.replacement) return Promise.reject(new Error('the inbox thread has stopped'));
+    // Once it has ended nothing would answer (between stop()'s end of the thread and its routing writes back).
+    if (this.ended) return Promise.reject(new Error('the inbox thread has stopped'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (value: never) => void, reject });

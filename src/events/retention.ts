@@ -27,10 +27,10 @@ export function startEventRetention(store: GraphStore, retentionDays: number, lo
     let deleted = 0;
     try {
       const cutoff = new Date(started - retentionDays * 24 * 60 * 60 * 1000);
-      for (;;) {
+      while (!stopped) {
         const batch = await store.deletePushEventsBefore(cutoff, batchSize);
         deleted += batch;
-        if (batch < batchSize || stopped) break;
+        if (batch < batchSize) break;
         await new Promise((resolve) => setTimeout(resolve, pauseMs).unref());
       }
       if (deleted > 0) logger.info({ deleted, retentionDays, ms: Date.now() - started }, 'event log: old entries deleted');
