@@ -47,21 +47,19 @@ function recordQueued(): void {
   if (records.length === 0) return;
   const batches = records;
   records = [];
-  let results: ('recorded' | 'duplicate')[][];
   try {
-    results = store.recordPushEventBatches(batches.map((batch) => batch.events));
+    const results = store.recordPushEventBatches(batches.map((batch) => batch.events));
+    batches.forEach((batch, i) => post({ type: 'done', id: batch.id, result: results[i] }));
   } catch {
-    results = [];
+    // One batch the database refuses fails alone; the service then retries its rows one by one (GroupCommit).
     for (const batch of batches) {
       try {
-        results.push(store.recordPushEventsNow(batch.events));
+        post({ type: 'done', id: batch.id, result: store.recordPushEventBatches([batch.events])[0] });
       } catch (error) {
-        post({ type: 'recordFailed', id: batch.id, message: (error as Error).message });
-        results.push([]);
+        post({ type: 'done', id: batch.id, message: (error as Error).message });
       }
     }
   }
-  batches.forEach((batch, i) => results[i]!.length === batch.events.length && post({ type: 'recorded', id: batch.id, results: results[i]! }));
 }
 
 port.on('message', (message: ToInboxThread) => {
@@ -82,14 +80,8 @@ port.on('message', (message: ToInboxThread) => {
     case 'notify':
       return worker.notify();
     case 'drain':
-      void worker.drain().then(
-        () => {
-          flushCompleted();
-          post({ type: 'drained', id: message.id });
-        },
-        (error: unknown) => post({ type: 'drained', id: message.id, message: (error as Error).message }),
-      );
-      return;
+      // Completions go out before the answer, so that the caller sees their metrics recorded.
+      return answer(message.id, worker.drain().then(flushCompleted));
     case 'stop':
       if (records.length > 0) recordQueued();
       void worker

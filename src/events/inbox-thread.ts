@@ -22,10 +22,8 @@ export type ToInboxThread =
   | { type: 'stop' };
 
 export type FromInboxThread =
-  | { type: 'recorded'; id: number; results: ('recorded' | 'duplicate')[] }
-  | { type: 'recordFailed'; id: number; message: string }
+  /** The answer to a message with an id: its result, or why it failed. */
   | { type: 'done'; id: number; result?: unknown; message?: string }
-  | { type: 'drained'; id: number; message?: string }
   | { type: 'completed'; events: { sorId: string; receivedAt: string; status: EventPlan['status']; at: Date }[] }
   | { type: 'log'; level: number; args: unknown[] };
 
@@ -130,14 +128,8 @@ export class InboxThread implements Inbox {
 
   private receive(message: FromInboxThread): void {
     switch (message.type) {
-      case 'recorded':
-        return this.settle(message.id, { value: message.results });
-      case 'recordFailed':
-        return this.settle(message.id, { error: new Error(message.message) });
       case 'done':
         return this.settle(message.id, message.message === undefined ? { value: message.result } : { error: new Error(message.message) });
-      case 'drained':
-        return this.settle(message.id, message.message === undefined ? { value: undefined } : { error: new Error(message.message) });
       case 'completed':
         for (const event of message.events) {
           this.options.onCompleted?.({ sorId: event.sorId, receivedAt: event.receivedAt } as PushEventRecord, event.status, event.at);

@@ -50,7 +50,8 @@ export class InboxWorker implements Inbox {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     // A PostgreSQL batch costs the same few round trips whatever its size, so larger ones let the worker keep up
-    // with a burst; on SQLite a batch runs on the event loop, and a larger one would hold up requests longer.
+    // with a burst; on SQLite a batch is one synchronous transaction, and a larger one would hold up longer the
+    // requests (in-process) or the other writes of the inbox thread.
     this.batchSize = options.batchSize ?? (store.kind === 'postgres' ? 400 : 100);
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.onCompleted = options.onCompleted;

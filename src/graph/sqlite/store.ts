@@ -533,12 +533,10 @@ export class SqliteGraphStore implements GraphStore {
     return (this.routed?.eventLog ?? this.eventLog).submit(event);
   }
 
-  /** Records the events in one transaction on this connection, now: the inbox thread's side of routeWrites. */
-  recordPushEventsNow(events: readonly PushEventRecord[]): ('recorded' | 'duplicate')[] {
-    return this.events.recordMany(events);
-  }
-
-  /** Several batches of recordPushEventsNow in one transaction, one list of results per batch. */
+  /**
+   * Records batches of events in one transaction on this connection, now, one list of results per batch: the
+   * inbox thread's side of routeWrites.
+   */
   recordPushEventBatches(batches: readonly (readonly PushEventRecord[])[]): ('recorded' | 'duplicate')[][] {
     return this.db.transaction(() => batches.map((events) => this.events.insertMany(events))).immediate();
   }
