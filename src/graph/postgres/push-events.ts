@@ -11,10 +11,6 @@ import {
 } from '../push-event-rows.js';
 import type { PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
-const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',')
-  .map((column, i) => `$${i + 1}${/authentication|decoded|extracted|operations|notes/.test(column) ? '::jsonb' : ''}`)
-  .join(', ');
-
 const COLUMN_TYPES: Readonly<Record<string, string>> = {
   received_at: 'timestamptz',
   applied_at: 'timestamptz',
@@ -27,6 +23,7 @@ const COLUMN_TYPES: Readonly<Record<string, string>> = {
   notes: 'jsonb',
 };
 const COLUMNS = PUSH_EVENT_COLUMNS.split(',').map((column) => column.trim());
+const PLACEHOLDERS = COLUMNS.map((column, i) => `$${i + 1}${COLUMN_TYPES[column] === 'jsonb' ? '::jsonb' : ''}`).join(', ');
 
 const SQL = {
   // Rows in the order given (WITH ORDINALITY), so that their sequence is the order of receipt. Two rows of one
