@@ -10,6 +10,7 @@ import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import { readSystemOfRecordRequest } from '../../src/systems-of-record/create-request.js';
 import { createPushToken } from '../../src/systems-of-record/push-tokens.js';
 import { backends } from '../support/backends.js';
+import { capturingLogger } from '../support/log-lines.js';
 import { admin, ADMIN_TOKEN, PUBLIC_URL, seedSorWithToken, seedTemplate, testApp } from '../support/service.js';
 import { HMAC_SECRET, seedSet, signHs256 } from './set-fixtures.js';
 
@@ -232,8 +233,7 @@ describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (b
     const left = async () => (await Promise.all(ids.map((id) => store.getPushEvent(sorId, id)))).flatMap((event) => (event ? [event.id] : []));
     expect(await left()).toEqual(['aged-3', 'aged-4', 'aged-5', 'aged-6']);
 
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const { logger, lines } = capturingLogger('info');
     const stop = startEventRetention(store, 1, logger, { batchSize: 2, pauseMs: 1 });
     try {
       for (let i = 0; i < 200 && !lines.some((line) => line.msg === 'event log: old entries deleted'); i++) await new Promise((r) => setTimeout(r, 10));

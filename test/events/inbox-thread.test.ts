@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import { InboxThread } from '../../src/events/inbox-thread.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
 import { buildApp } from '../../src/http/app.js';
+import { capturingLogger } from '../support/log-lines.js';
 import { ADMIN_TOKEN, PUBLIC_URL, admin, seedSorWithToken } from '../support/service.js';
 import { seedSet, signHs256 } from './set-fixtures.js';
 
@@ -28,14 +27,9 @@ describe('the inbox thread of a service on a SQLite file', () => {
     store = new SqliteGraphStore(join(dir, 'db'));
     await store.migrate();
     await ensureAdminToken(store, ADMIN_TOKEN);
-    lines = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: pino({ level: 'info' }, destination) });
+    const captured = capturingLogger('info');
+    lines = captured.lines;
+    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: captured.logger });
     await app.ready();
     ({ sorId, token } = await seedSorWithToken(app));
   });

@@ -1,29 +1,22 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { seedSet, signHs256 } from '../events/set-fixtures.js';
+import { capturingLogger } from '../support/log-lines.js';
 import { ADMIN_TOKEN, PUBLIC_URL, admin, seedSorWithToken } from '../support/service.js';
 
 describe('the service log at the default level', () => {
   let store: SqliteGraphStore;
   let app: FastifyInstance;
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = capturingLogger('info');
 
   beforeAll(async () => {
     store = new SqliteGraphStore(':memory:');
     await store.migrate();
     await ensureAdminToken(store, ADMIN_TOKEN);
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger: pino({ level: 'info' }, destination) });
+    app = await buildApp({ store, publicUrl: PUBLIC_URL, logger });
   });
   afterAll(async () => {
     await app.close();
