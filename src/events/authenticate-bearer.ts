@@ -7,8 +7,9 @@ import { SetError } from './set-error.js';
 
 /**
  * Checks the push token per `verification.bearerToken`, noting the result in `auth` for the event log.
- * Returns the token when a valid one was presented, so that HS* signatures can be verified with it. Why a
- * token was refused goes to the log, never to the caller. `presented` is the token of the Authorization header
+ * Returns the token when a valid one was presented, so that HS* signatures can be verified with it: also with
+ * `bearerToken: disabled`, where a token that is not valid is then only not used, not refused. Why a token was
+ * refused goes to the log, never to the caller. `presented` is the token of the Authorization header
  * (bearerToken), `read` the token's record as read with the SoR, if it was.
  */
 export async function authenticateBearer(
@@ -20,7 +21,11 @@ export async function authenticateBearer(
   log?: FastifyBaseLogger,
   read?: ReadToken,
 ): Promise<string | undefined> {
-  if (verification.bearerToken === 'disabled') return undefined;
+  if (verification.bearerToken === 'disabled') {
+    if (!presented) return undefined;
+    const valid = await acceptPushToken(store, sorId, presented, auth, log, new Date(), read);
+    return valid ? presented : undefined;
+  }
   if (!presented) {
     auth.bearer = 'missing';
     if (verification.bearerToken === 'optional') return undefined;

@@ -35,6 +35,11 @@ export class KeySources {
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   }
 
+  /** How long a sender should wait before a JWKS can be fetched again for an unknown kid. */
+  get cooldownSeconds(): number {
+    return Math.max(1, Math.ceil(this.cooldownMs / 1000));
+  }
+
   /** The key getters configured for a SoR, in the order they are tried. */
   async keysFor(verification: Verification): Promise<JWTVerifyGetKey[]> {
     const getters: JWTVerifyGetKey[] = [];
@@ -85,6 +90,6 @@ export class KeySources {
 }
 
 /** The keys could not be had right now: the sender should retry, so this is a 503, not a refusal. */
-export function keysUnavailable(description: string): SetError {
-  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`, 5);
+export function keysUnavailable(description: string, retryAfterSeconds = 5): SetError {
+  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`, retryAfterSeconds);
 }

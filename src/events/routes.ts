@@ -65,12 +65,13 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     }
     const record = startEventRecord(request, sor.record.id, receivedAt);
     request.pushEvent = record;
-    const limit = rateLimiter.take(sor.record.id);
-    if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
 
     const read = tokenId === undefined ? undefined : { id: tokenId, token: credentials!.token };
     const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, presented, record.authentication, request.log, read);
+    // After the push token check, so that requests without a valid token do not use up the sender's limit.
+    const limit = rateLimiter.take(sor.record.id);
+    if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
@@ -80,7 +81,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
       throw error;
     });
     const event = validateSet(set, sor.verification);
-    Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject.uri });
+    Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject?.uri });
     record.extracted = checkEvent(sor.template, event);
 
     // The event log reads the decoded SET back from the raw one (toPushEvent), so it is stored once.

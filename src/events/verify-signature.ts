@@ -9,8 +9,9 @@ export type SignatureOutcome = 'verified' | 'unsigned' | 'not-checked';
 
 /**
  * Verifies the JWS signature per the SoR's settings. HS* keys are the configured HMAC secrets and the push
- * token the caller presented (SGNL's clients sign with it). `alg: none` passes only when signatures are
- * disabled and a bearer token is required.
+ * token the caller presented (SGNL's clients sign with it): tokens are stored hashed, so an HS* signature
+ * made with a token verifies only when the token is presented too. `alg: none` passes only when signatures
+ * are disabled and a bearer token is required. `presentedPushToken` is the token only once it was found valid.
  */
 export async function verifySignature(
   set: DecodedSet,
@@ -34,27 +35,45 @@ export async function verifySignature(
   if (alg.startsWith('HS')) return verifyHmac(set, verification, presentedPushToken);
   const keys = await keySources.keysFor(verification);
   if (keys.length === 0) {
-    if (verification.signature === 'optional') return 'not-checked';
-    throw new SetError(400, 'invalid_key', 'no public keys are configured for this system of record');
+    return unverifiable(verification, presentedPushToken, `the SET is signed with ${alg} but no public keys are configured for this system of record`);
   }
   let failure: SetError | undefined;
   for (const key of keys) {
+    // jose refetches a remote JWKS for an unknown kid, except in the cooldown after a fetch: a key rotated in
+    // since then is not known yet, and a 400 would make the sender drop the SET, so it is told to retry.
+    const coolingDown = 'coolingDown' in key && key.coolingDown === true;
     try {
       await compactVerify(set.compact, key, { algorithms: [alg] });
       return 'verified';
     } catch (error) {
       failure = signatureFailure(error);
+      if (coolingDown && error instanceof errors.JWKSNoMatchingKey) {
+        failure = keysUnavailable(`no key of the transmitter's JWKS matches the SET (kid ${JSON.stringify(set.header.kid ?? null)}); the JWKS is fetched again shortly`, keySources.cooldownSeconds);
+      }
       if (failure.status >= 500) throw failure;
     }
   }
   throw failure!;
 }
 
+/**
+ * A signature no configured key can check. `optional` lets it through only when the push token has
+ * authenticated the sender: otherwise anyone could skip verification by signing with an algorithm (or an
+ * HMAC secret) the SoR has no key for, which `alg: none` is refused for.
+ */
+function unverifiable(verification: Verification, presentedPushToken: string | undefined, description: string): SignatureOutcome {
+  if (verification.signature === 'optional' && presentedPushToken !== undefined) return 'not-checked';
+  throw new SetError(400, 'invalid_key', description);
+}
+
 async function verifyHmac(set: DecodedSet, verification: Verification, presentedPushToken: string | undefined): Promise<SignatureOutcome> {
   const secrets = [...verification.hmacSecrets, ...(presentedPushToken ? [presentedPushToken] : [])];
   if (secrets.length === 0) {
-    if (verification.signature === 'optional') return 'not-checked';
-    throw new SetError(400, 'invalid_key', 'no HMAC secret is configured and no push token was presented to verify the signature');
+    return unverifiable(
+      verification,
+      presentedPushToken,
+      `the SET is signed with ${set.header.alg} but no HMAC secret is configured and no valid push token was presented to verify it with (a SET signed with a push token must also send it as "Authorization: Bearer")`,
+    );
   }
   const hash = HMAC_HASHES[set.header.alg!];
   if (!hash) throw new SetError(400, 'invalid_key', `the SET signature cannot be verified: algorithm "${set.header.alg}" is not supported`);

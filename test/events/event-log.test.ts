@@ -262,6 +262,16 @@ describe.each(backends({ sqliteFile: true }))('rate limit and several instances 
           headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
           payload: await signHs256(user(`rl-${Math.random()}`), token),
         });
+      // Requests without a valid token do not use up the sender's limit.
+      for (let i = 0; i < 3; i++) {
+        const refused = await app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${sor.record.id}`,
+          headers: { 'content-type': 'application/secevent+jwt', authorization: 'Bearer pgt_not_a_token' },
+          payload: await signHs256(user(`rl-${Math.random()}`), token),
+        });
+        expect(refused.statusCode).toBe(401);
+      }
       expect((await send()).statusCode).toBe(202);
       expect((await send()).statusCode).toBe(202);
       const limited = await send();

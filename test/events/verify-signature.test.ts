@@ -93,7 +93,25 @@ describe('verifySignature', () => {
     const set = decodeSet(await signHs256(seedSet()));
     const required = { ...DEFAULT_VERIFICATION, signature: 'required' as const };
     expect((await refusal(() => verifySignature(set, required, undefined, keys))).err).toBe('invalid_key');
-    expect(await verifySignature(set, DEFAULT_VERIFICATION, undefined, keys)).toBe('not-checked');
+  });
+
+  it('lets an optional signature go unchecked only when no key can check it and a valid push token authenticated the sender', async () => {
+    const token = 'pgt_0123456789abcdef_abcdefghijklmnopqrstuvwxyz012345';
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const rs256 = decodeSet(await new SignJWT(seedSet()).setProtectedHeader({ alg: 'RS256', typ: 'secevent+jwt' }).sign(privateKey));
+    expect(await verifySignature(rs256, withSecret, token, keys)).toBe('not-checked');
+    // Without a token, signing with an algorithm the SoR has no key for must not be a way around verification.
+    const noKey = await refusal(() => verifySignature(rs256, withSecret, undefined, keys));
+    expect(noKey.err).toBe('invalid_key');
+    expect(noKey.description).toMatch(/signed with RS256 but no public keys are configured/);
+
+    const rsaOnly: Verification = { ...DEFAULT_VERIFICATION, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] } };
+    const forgedHs = decodeSet(await signHs256(seedSet(), JSON.stringify(await exportJWK(publicKey)), { kid: 'k1' }));
+    const forged = await refusal(() => verifySignature(forgedHs, rsaOnly, undefined, keys));
+    expect(forged.err).toBe('invalid_key');
+    expect(forged.description).toMatch(/no HMAC secret is configured and no valid push token was presented/);
+    // A presented token is an HMAC key, so an HS256 signature made with anything else does not verify.
+    expect((await refusal(() => verifySignature(forgedHs, rsaOnly, token, keys))).err).toBe('invalid_key');
   });
 });
 
@@ -143,6 +161,43 @@ describe('remote keys', () => {
       const unreachable: Verification = { ...DEFAULT_VERIFICATION, signature: 'required', jwksUri: `http://127.0.0.1:${port}/missing` };
       const down = await refusal(() => sign(first.privateKey, 'k1').then((jws) => verifySignature(decodeSet(jws), unreachable, undefined, sources)));
       expect(down.status).toBe(503);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('a key rotated in during the JWKS cooldown', () => {
+  it('is answered 503 with Retry-After until the JWKS may be fetched again, then verifies; a kid that stays unknown is refused', async () => {
+    const { createServer } = await import('node:http');
+    const first = await generateKeyPair('ES256', { extractable: true });
+    const rotated = await generateKeyPair('ES256', { extractable: true });
+    const published = [{ ...(await exportJWK(first.publicKey)), kid: 'k1', alg: 'ES256' }];
+    const server = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const sources = new KeySources({ cooldownMs: 300 });
+      const settings: Verification = {
+        ...DEFAULT_VERIFICATION,
+        signature: 'required',
+        jwksUri: `http://127.0.0.1:${(server.address() as { port: number }).port}/jwks.json`,
+      };
+      const verify = async (key: CryptoKey, kid: string) =>
+        verifySignature(decodeSet(await new SignJWT(seedSet()).setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid }).sign(key)), settings, undefined, sources);
+      expect(await verify(first.privateKey, 'k1')).toBe('verified');
+
+      published.push({ ...(await exportJWK(rotated.publicKey)), kid: 'k2', alg: 'ES256' });
+      const early = await refusal(() => verify(rotated.privateKey, 'k2'));
+      expect(early).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+      expect(early.description).toMatch(/kid "k2"/);
+
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await verify(rotated.privateKey, 'k2')).toBe('verified');
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await refusal(() => verify(rotated.privateKey, 'k3'))).toMatchObject({ status: 400, err: 'invalid_key' });
     } finally {
       server.close();
     }
