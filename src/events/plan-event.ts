@@ -1,11 +1,11 @@
 import type { GraphOperation, GraphWrite } from '../graph/push-events.js';
 import type { GraphStore, NodeTree } from '../graph/store.js';
 import { mapEntity, type MappingError } from '../mapping/map-entity.js';
-import { applyPatch } from '../scim/patch/index.js';
+import { applyPatch, type PatchScimType } from '../scim/patch/index.js';
 import type { AttributeDef, EntityDef, Template } from '../template/model.js';
 import { invalidRequest } from './set-error.js';
 import { subjectEntity } from './subject-entity.js';
-import type { SecurityEvent } from './validate-set.js';
+import type { ScimSecurityEvent, SecurityEvent } from './validate-set.js';
 
 /** What an event will do, or did: the writes, the log's view of them, and what was extracted. */
 export interface EventPlan {
@@ -33,6 +33,7 @@ export function checkEvent(template: Template, event: SecurityEvent): NodeTree |
         throw invalidRequest('a patch:full event must carry a SCIM PatchOp message in "data" (with "Operations")');
       }
       subjectId(template, entity, event);
+      checkPatch(entity, event.payload.data);
       return undefined;
     default:
       subjectId(template, entity, event);
@@ -91,17 +92,34 @@ async function patchNode(
   sorId: string,
   template: Template,
   entity: EntityDef,
-  event: SecurityEvent,
+  event: ScimSecurityEvent,
   patch: unknown,
 ): Promise<EventPlan> {
   const id = subjectId(template, entity, event);
   const source = await store.getNodeSource(sorId, entity.key, id);
   const resource = source === undefined ? undefined : resourceOf(source);
   if (!resource) return failed(`no ${entity.key} node "${id}" built from a full event to apply the patch to`);
-  const resourceType = /group/i.test(entity.pushExternalId) ? 'Group' : 'User';
-  const patched = applyPatch(resource, patch, { resourceType });
+  const patched = applyPatch(resource, patch, { resourceType: resourceTypeOf(entity) });
   if (!patched.ok) return failed(`the patch does not apply: ${patched.error.detail}`);
   return replaceFrom(template, entity, asFullEvent(event, patched.resource));
+}
+
+/**
+ * What a PatchOp says on its own (its shape, paths, filters and value types) is checked before the 202 by
+ * applying it to an empty resource. What depends on the stored resource is left to the worker: noTarget
+ * (nothing there to change) and mutability (a read-only attribute may be sent unchanged).
+ */
+function checkPatch(entity: EntityDef, patch: unknown): void {
+  const probe = applyPatch({}, patch, { resourceType: resourceTypeOf(entity) });
+  if (!probe.ok && SELF_EVIDENT_PATCH_ERRORS.has(probe.error.scimType)) {
+    throw invalidRequest(`the patch cannot be applied: ${probe.error.detail}`);
+  }
+}
+
+const SELF_EVIDENT_PATCH_ERRORS: ReadonlySet<PatchScimType> = new Set(['invalidSyntax', 'invalidPath', 'invalidFilter', 'invalidValue']);
+
+function resourceTypeOf(entity: EntityDef): 'User' | 'Group' {
+  return /group/i.test(entity.pushExternalId) ? 'Group' : 'User';
 }
 
 async function setActive(
@@ -109,7 +127,7 @@ async function setActive(
   sorId: string,
   template: Template,
   entity: EntityDef,
-  event: SecurityEvent,
+  event: ScimSecurityEvent,
   active: boolean,
 ): Promise<EventPlan> {
   const attribute = activeAttribute(entity);
@@ -135,7 +153,7 @@ function activeAttribute(entity: EntityDef): AttributeDef | undefined {
 }
 
 /** The node id of the event's subject: the uniqueId attribute evaluated on the SET (usually `$.sub_id.id`). */
-function subjectId(template: Template, entity: EntityDef, event: SecurityEvent): string {
+function subjectId(template: Template, entity: EntityDef, event: ScimSecurityEvent): string {
   const result = mapEntity(template, entity.key, event.claims);
   if (result.ok) return result.node.id;
   if (event.subject.id) return event.subject.id;
@@ -154,7 +172,7 @@ function resourceOf(source: unknown): Record<string, unknown> | undefined {
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
 }
 
-function asFullEvent(event: SecurityEvent, resource: Record<string, unknown>): Record<string, unknown> {
+function asFullEvent(event: ScimSecurityEvent, resource: Record<string, unknown>): Record<string, unknown> {
   return { ...event.claims, events: { 'urn:ietf:params:scim:event:prov:put:full': { data: resource } } };
 }
 

@@ -9,18 +9,32 @@ export interface ScimSubject {
   externalId?: string;
 }
 
-export interface SecurityEvent {
+interface SecurityEventFields {
   jti: string;
   iss: string;
   iat: number;
-  subject: ScimSubject;
   /** The event URI as the sender wrote it. */
   eventUri: string;
-  /** Undefined for event types this receiver answers and logs but does not apply. */
-  kind?: ScimEventKind;
   payload: Record<string, unknown>;
   claims: Record<string, unknown>;
 }
+
+/** A SCIM provisioning event (RFC 9967): it names its SCIM resource. */
+export interface ScimSecurityEvent extends SecurityEventFields {
+  kind: ScimEventKind;
+  subject: ScimSubject;
+}
+
+/**
+ * Any other event this receiver answers and logs but does not apply (an SSF stream verification, say): it
+ * need not name a SCIM resource.
+ */
+export interface OtherSecurityEvent extends SecurityEventFields {
+  kind?: undefined;
+  subject?: ScimSubject;
+}
+
+export type SecurityEvent = ScimSecurityEvent | OtherSecurityEvent;
 
 /** Checks the SET's header and claims (RFC 8417, RFC 9967) and the SoR's issuer, audience and age rules. */
 export function validateSet(set: DecodedSet, verification: Verification, now = new Date()): SecurityEvent {
@@ -29,6 +43,7 @@ export function validateSet(set: DecodedSet, verification: Verification, now = n
   checkIssuer(event.iss, verification);
   checkAudience(set.claims.aud, verification);
   checkAge(event.iat, verification, now);
+  checkValidity(set.claims, verification, now);
   return event;
 }
 
@@ -46,8 +61,9 @@ export function readSecurityEvent(claims: Record<string, unknown>): SecurityEven
   }
   const { eventUri, payload } = singleEvent(claims.events);
   const kind = scimEventKind(eventUri);
+  if (!kind) return { jti, iss, iat, subject: optionalScimSubject(claims.sub_id), eventUri, payload, claims };
   const subject = scimSubject(claims.sub_id);
-  if (kind) checkEventPayload(kind, payload);
+  checkEventPayload(kind, payload);
   return { jti, iss, iat, subject, eventUri, kind, payload, claims };
 }
 
@@ -87,6 +103,29 @@ function checkAge(iat: number, verification: Verification, now: Date): void {
   }
 }
 
+/** RFC 7519 `exp` and `nbf`: a SET past its expiry or before its start is not processed. */
+function checkValidity(claims: Record<string, unknown>, verification: Verification, now: Date): void {
+  const nowSeconds = now.getTime() / 1000;
+  const skew = verification.clockSkewSeconds;
+  for (const name of ['exp', 'nbf'] as const) {
+    const value = claims[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      throw invalidRequest(`the "${name}" claim must be a NumericDate (seconds since 1970), got ${JSON.stringify(value)}`);
+    }
+  }
+  if (typeof claims.exp === 'number' && nowSeconds > claims.exp + skew) {
+    throw invalidRequest(`the SET expired at ${isoSeconds(claims.exp)} ("exp" ${claims.exp})`);
+  }
+  if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + skew) {
+    throw invalidRequest(`the SET is not valid before ${isoSeconds(claims.nbf)} ("nbf" ${claims.nbf})`);
+  }
+}
+
+function isoSeconds(seconds: number): string {
+  const time = new Date(seconds * 1000);
+  return Number.isNaN(time.getTime()) ? String(seconds) : time.toISOString();
+}
+
 function singleEvent(events: unknown): { eventUri: string; payload: Record<string, unknown> } {
   if (typeof events !== 'object' || events === null || Array.isArray(events)) {
     throw invalidRequest('the SET has no "events" claim (a JSON object)');
@@ -116,6 +155,16 @@ function scimSubject(subId: unknown): ScimSubject {
   if (id !== undefined && typeof id !== 'string') throw invalidRequest('"sub_id.id" must be a string');
   if (externalId !== undefined && typeof externalId !== 'string') throw invalidRequest('"sub_id.externalId" must be a string');
   return { uri, id: id as string | undefined, externalId: externalId as string | undefined };
+}
+
+/** A SCIM subject of a non-SCIM event is kept for the log; any other subject (or none) is the event's own affair. */
+function optionalScimSubject(subId: unknown): ScimSubject | undefined {
+  if ((subId as { format?: unknown } | null | undefined)?.format !== 'scim') return undefined;
+  try {
+    return scimSubject(subId);
+  } catch {
+    return undefined;
+  }
 }
 
 function checkEventPayload(kind: ScimEventKind, payload: Record<string, unknown>): void {

@@ -51,7 +51,7 @@ describe('the inbox thread of a service on a SQLite file', () => {
   it('is what applies the inbox, and its log entries reach the service log', async () => {
     expect(app.inbox).toBeInstanceOf(InboxThread);
     expect((await push('t-1')).statusCode).toBe(202);
-    const patch = { Operations: [{ op: 'replace', path: 'userName', value: 'x@example.com' }] };
+    const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value: 'x@example.com' }] };
     expect((await push('t-2', { events: { 'urn:ietf:params:scim:event:prov:patch:full': { data: patch } } })).statusCode).toBe(202);
     await app.inbox.drain();
 

@@ -159,4 +159,89 @@ describe.each(backends({ sqliteFile: true }))('SET push on $name', (backend) => 
     expect(response.statusCode).toBe(404);
     expect(response.json().err).toBe('invalid_request');
   });
+
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const withEvent = (id: string, uri: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    seedSet({ sub_id: { format: 'scim', uri: `/Users/${id}`, id }, events: { [uri]: payload }, ...extra });
+
+  it('refuses a patch:full whose PatchOp is wrong on its own, before answering', async () => {
+    const patchEvent = 'urn:ietf:params:scim:event:prov:patch:full';
+    expect((await push(await signHs256(seedSet({ sub_id: { format: 'scim', uri: '/Users/p', id: 'p1' } })))).statusCode).toBe(202);
+    const cases: [unknown, RegExp][] = [
+      [{ schemas: [PATCH_OP], Operations: [{ op: 'frobnicate', path: 'title', value: 'x' }] }, /Operations\[0\]\.op/],
+      [{ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: 'maybe' }] }, /active/],
+      [{ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 5 }] }, /userName/],
+      [{ schemas: [PATCH_OP], Operations: [] }, /Operations/],
+      [{ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[type eq', value: 'x' }] }, /emails/],
+      [{ Operations: [{ op: 'replace', path: 'userName', value: 'x' }] }, /schemas/],
+    ];
+    for (const [data, description] of cases) {
+      const response = await push(await signHs256(withEvent('p1', patchEvent, { data })));
+      expect(response.statusCode, JSON.stringify(data)).toBe(400);
+      expect(response.json()).toMatchObject({ err: 'invalid_request', description: expect.stringMatching(description) });
+    }
+    const good = await push(await signHs256(withEvent('p1', patchEvent, { data: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 'new@example.com' }] } })));
+    expect(good.statusCode).toBe(202);
+    expect((await readUser('p1')).json().attributes.userName).toBe('new@example.com');
+  });
+
+  it('answers and logs an event of another kind without a SCIM subject, changing nothing', async () => {
+    const verification = seedSet({
+      sub_id: { format: 'opaque', id: 'stream-1' },
+      events: { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: 'abc' } },
+    });
+    expect((await push(await signHs256(verification))).statusCode).toBe(202);
+    const noSubject = seedSet({ events: { 'https://schemas.openid.net/secevent/ssf/event-type/verification': {} } });
+    delete noSubject.sub_id;
+    expect((await push(await signHs256(noSubject))).statusCode).toBe(202);
+    const logged = (await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events?status=ignored`, headers: admin })).json();
+    expect(logged.items.filter((e: { eventType?: string }) => e.eventType?.endsWith('/verification'))).toHaveLength(2);
+  });
+
+  it('refuses an expired SET and one not valid yet', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await push(await signHs256(seedSet({ exp: now - 3600 })));
+    expect(expired.statusCode).toBe(400);
+    expect(expired.json()).toMatchObject({ err: 'invalid_request', description: expect.stringMatching(/expired at/) });
+    const early = await push(await signHs256(seedSet({ nbf: now + 3600 })));
+    expect(early.json()).toMatchObject({ err: 'invalid_request', description: expect.stringMatching(/not valid before/) });
+    expect((await push(await signHs256(seedSet({ exp: now + 60 })))).statusCode).toBe(202);
+  });
+
+  describe('without a required bearer token', () => {
+    const sorWith = async (verification: unknown) => {
+      const id = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { template: seedTemplate, verification } })).json().id as string;
+      const pushToken = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${id}/tokens`, headers: admin })).json().token as string;
+      const send = (body: string, authorization?: string) =>
+        app.inject({
+          method: 'POST',
+          url: `/events/scim/v1/${id}`,
+          headers: { 'content-type': 'application/secevent+jwt', ...(authorization ? { authorization } : {}) },
+          payload: body,
+        });
+      return { pushToken, send };
+    };
+    const forged = (claims: Record<string, unknown>) => {
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      return `${encode({ alg: 'HS256', typ: 'secevent+jwt' })}.${encode(claims)}.Z2FyYmFnZQ`;
+    };
+
+    it('does not let a signature no key can check through an optional signature', async () => {
+      const { pushToken, send } = await sorWith({ bearerToken: 'optional', signature: 'optional' });
+      const refused = await send(forged(seedSet()));
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({ err: 'invalid_key', description: expect.stringContaining('Authorization: Bearer') });
+      expect((await send(await signHs256(seedSet(), pushToken), `Bearer ${pushToken}`)).statusCode).toBe(202);
+    });
+
+    it('verifies a SET signed with a push token sent along, also when bearer tokens are disabled', async () => {
+      const { pushToken, send } = await sorWith({ bearerToken: 'disabled', signature: 'required' });
+      expect((await send(await signHs256(seedSet(), pushToken), `Bearer ${pushToken}`)).statusCode).toBe(202);
+      const alone = await send(await signHs256(seedSet(), pushToken));
+      expect(alone.statusCode).toBe(400);
+      expect(alone.json().err).toBe('invalid_key');
+      // With bearer tokens disabled, a wrong token is not refused as such: it only cannot verify the signature.
+      expect((await send(await signHs256(seedSet(), pushToken), 'Bearer pgt_wrong')).json().err).toBe('invalid_key');
+    });
+  });
 });

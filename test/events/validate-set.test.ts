@@ -109,3 +109,26 @@ describe('validateSet', () => {
     expect(validate(old).kind).toBe('create:full');
   });
 });
+
+describe('validateSet: exp, nbf and events of other kinds', () => {
+  const now = Math.floor(Date.now() / 1000);
+
+  it('refuses a SET past its exp or before its nbf, allowing the clock skew, and a non-numeric one', () => {
+    expect(refusal(() => validate(seedSet({ exp: now - 301 }))).description).toMatch(/expired at .*"exp"/);
+    expect(validate(seedSet({ exp: now - 200 })).jti).toBeDefined();
+    expect(refusal(() => validate(seedSet({ nbf: now + 301 }))).description).toMatch(/not valid before/);
+    expect(refusal(() => validate(seedSet({ exp: 'tomorrow' }))).description).toMatch(/"exp" claim must be a NumericDate/);
+  });
+
+  it('reads an event that is not a SCIM event without a SCIM subject', () => {
+    const ssf = { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: 'x' } };
+    const opaque = validate(seedSet({ sub_id: { format: 'opaque', id: 'stream-1' }, events: ssf }));
+    expect(opaque.kind).toBeUndefined();
+    expect(opaque.subject).toBeUndefined();
+    const { sub_id: _none, ...withoutSubject } = seedSet({ events: ssf });
+    expect(validate(withoutSubject).subject).toBeUndefined();
+    expect(validate(seedSet({ events: ssf })).subject).toMatchObject({ uri: '/Users/44f6142df96bd6ab61e7521d9' });
+    // A SCIM event still needs its SCIM subject.
+    expect(refusal(() => validate(seedSet({ sub_id: { format: 'opaque', id: 'x' } }))).description).toMatch(/sub_id.format/);
+  });
+});
