@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { GraphOperation, PushEventRecord } from '../../graph/push-events.js';
+import { redactWriteOnlyValues } from './write-only-values.js';
 
 /** Request bodies are kept up to this size: enough to diagnose, not a storage sink. */
 const MAX_RAW = 64 * 1024;
@@ -24,9 +25,10 @@ export function startScimRecord(request: FastifyRequest, sorId: string): PushEve
   };
 }
 
+/** The body as the event log keeps it: passwords redacted (RFC 7643 §4.1.1: never returnable), then truncated. */
 export function rawBody(body: unknown): string | undefined {
   if (body === undefined) return undefined;
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(redactWriteOnlyValues(body));
   return text.length > MAX_RAW ? `${text.slice(0, MAX_RAW)}…(truncated)` : text;
 }
 

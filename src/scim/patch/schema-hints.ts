@@ -18,6 +18,8 @@ export interface AttributeHint {
   acceptsBareValue?: boolean;
   /** A reference to another resource: values are the same when their `value`s (ids) are equal. */
   identifiedByValue?: boolean;
+  /** Mutability writeOnly, returned never (RFC 7643 §7): a secret such as `password`, never shown again. */
+  writeOnly?: boolean;
 }
 
 export interface SchemaHints {
@@ -92,7 +94,7 @@ const USER: SchemaHints = {
     ...['displayName', 'nickName', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'].map(text),
     { name: 'profileUrl', type: 'reference' },
     { name: 'active', type: 'boolean' },
-    { name: 'password', type: 'string', caseExact: true },
+    { name: 'password', type: 'string', caseExact: true, writeOnly: true },
     plural('emails'),
     plural('phoneNumbers'),
     plural('ims'),
@@ -152,6 +154,17 @@ export const CORE_SCHEMAS: readonly string[] = [USER_SCHEMA, GROUP_SCHEMA];
 
 export function resourceHints(resourceType: ResourceType): ResourceHints {
   return RESOURCE_HINTS[resourceType];
+}
+
+/** The names, in lower case, of every write-only attribute and sub-attribute of Users and Groups. */
+export const WRITE_ONLY_ATTRIBUTES: ReadonlySet<string> = new Set(
+  Object.values(RESOURCE_HINTS)
+    .flatMap((hints) => [hints.core, ...hints.extensions])
+    .flatMap((schema) => writeOnlyNames(schema.attributes)),
+);
+
+function writeOnlyNames(attributes: readonly AttributeHint[]): string[] {
+  return attributes.flatMap((hint) => [...(hint.writeOnly ? [hint.name.toLowerCase()] : []), ...writeOnlyNames(hint.subAttributes ?? [])]);
 }
 
 export function findHint(hints: readonly AttributeHint[] | undefined, name: string): AttributeHint | undefined {
