@@ -1,4 +1,4 @@
-import { describeJson, isJsonObject, type JsonObject } from './json.js';
+import { describeJson, describeJsonKind, isJsonObject, type JsonObject } from './json.js';
 import { invalidValue } from './patch-error.js';
 import { findHint, type AttributeHint, type AttributeType } from './schema-hints.js';
 
@@ -59,7 +59,8 @@ export function normalizeSingleValue(hint: AttributeHint | undefined, value: unk
     const converted = scalar(hint, value);
     if (converted !== undefined) return converted;
   }
-  throw invalidValue(where, `${hint.name} expects ${EXPECTED[hint.type]}, found ${describeJson(value)}`);
+  const found = hint.writeOnly ? describeJsonKind(value) : describeJson(value);
+  throw invalidValue(where, `${hint.name} expects ${EXPECTED[hint.type]}, found ${found}`);
 }
 
 /** The elements of a multi-valued attribute; a single element sent without its array is accepted. */

@@ -61,4 +61,12 @@ describe.each(backends({ sqliteFile: true }))('the SCIM request log keeps no sec
     expect(await lastEvent()).toMatchObject({ status: 'refused', httpStatus: 409 });
     expect(await wholeLog()).not.toContain('TakenSecret1');
   });
+
+  it('does not repeat a password of the wrong type in the error it answers and logs', async () => {
+    const id = await h.createUser('pw.typed@example.com');
+    const response = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'replace', path: 'password', value: 98765432 }));
+    expect(response.json()).toMatchObject({ status: '400', scimType: 'invalidValue' });
+    expect(response.body).not.toContain('98765432');
+    expect(await wholeLog()).not.toContain('98765432');
+  });
 });

@@ -106,6 +106,8 @@ describe('value types', () => {
     [{ op: 'replace', path: 'emails[type eq "work"]', value: 'b@example.com' }, 'Operations[0].value: emails expects an object, found the string "b@example.com"'],
     [{ op: 'add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: 7 }, 'Operations[0].value: manager expects an object, found the number 7'],
     [{ op: 'add', path: 'emails', value: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] }, 'Operations[0].value: 2 values have "primary": true; at most one may'],
+    [{ op: 'replace', path: 'password', value: 987654 }, 'Operations[0].value: password expects a string, found a number'],
+    [{ op: 'replace', value: { password: true } }, 'Operations[0].value["password"]: password expects a string, found a boolean'],
   ])('refuses %j with invalidValue', (operation, detail) => {
     const error = refused(bjensen(), message(operation));
     expect(error.scimType).toBe('invalidValue');
