@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { REDACTED } from './admin/secrets.js';
 
 /** Structured logs; credentials are redacted wherever they could appear. */
 export function createLogger(level: string): Logger {
@@ -6,7 +7,7 @@ export function createLogger(level: string): Logger {
     level,
     redact: {
       paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'hmacSecrets', '*.hmacSecrets'],
-      censor: '[redacted]',
+      censor: REDACTED,
     },
   });
 }

@@ -1,8 +1,6 @@
+import { REDACTED } from '../../admin/secrets.js';
 import { isJsonObject } from '../patch/json.js';
 import { WRITE_ONLY_ATTRIBUTES } from '../patch/schema-hints.js';
-
-/** What a write-only value (a password) is replaced with in the event log. */
-export const REDACTED = '[redacted]';
 
 /**
  * A copy of a SCIM request body for the event log, with every write-only value (RFC 7643 `password`) replaced by

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, namesWriteOnlyAttribute, redactWriteOnlyValues } from '../../../src/scim/http/write-only-values.js';
+import { REDACTED } from '../../../src/admin/secrets.js';
+import { namesWriteOnlyAttribute, redactWriteOnlyValues } from '../../../src/scim/http/write-only-values.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
