@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { PushAuthentication, PushEventRecord } from '../graph/push-events.js';
+import { redactSecretQueryParameters } from '../http/secret-query-parameters.js';
 
 /** Raw bodies of refused requests are kept only up to this size: enough to diagnose, not a storage sink. */
 const MAX_REFUSED_RAW = 64 * 1024;
@@ -13,7 +14,7 @@ export function startEventRecord(request: FastifyRequest, sorId: string, receive
     receivedAt: receivedAt.toISOString(),
     protocol: 'set',
     method: request.method,
-    path: request.url,
+    path: redactSecretQueryParameters(request.url),
     remoteAddress: request.ip,
     authentication: { bearer: 'not-checked' } satisfies PushAuthentication,
     status: 'refused',

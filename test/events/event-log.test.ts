@@ -91,6 +91,19 @@ describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (b
     expect(JSON.stringify(entry)).not.toContain(revoked.token);
   });
 
+  it('records a push token sent in the query string with its value redacted from the path', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}?access_token=${token}&Token=${token}`,
+      headers: { 'content-type': 'application/secevent+jwt' },
+      payload: await signHs256(user('log-query-token')),
+    });
+    expect(response.statusCode).toBe(401);
+    const [entry] = (await log('?status=refused')).items;
+    expect(entry).toMatchObject({ httpStatus: 401, path: `/events/scim/v1/${sorId}?access_token=[redacted]&Token=[redacted]` });
+    expect(JSON.stringify(await store.listPushEvents(sorId, { limit: 1000 }))).not.toContain(token);
+  });
+
   it('records a signature that does not verify as such', async () => {
     const forged = await app.inject({
       method: 'POST',

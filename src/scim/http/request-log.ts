@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { GraphOperation, PushEventRecord } from '../../graph/push-events.js';
+import { redactSecretQueryParameters } from '../../http/secret-query-parameters.js';
 import { redactWriteOnlyValues } from './write-only-values.js';
 
 /** Request bodies are kept up to this size: enough to diagnose, not a storage sink. */
@@ -16,7 +17,7 @@ export function startScimRecord(request: FastifyRequest, sorId: string): PushEve
     receivedAt: new Date().toISOString(),
     protocol: 'scim',
     method: request.method,
-    path: request.url,
+    path: redactSecretQueryParameters(request.url),
     remoteAddress: request.ip,
     authentication: { bearer: 'not-checked' },
     status: 'refused',

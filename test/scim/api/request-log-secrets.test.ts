@@ -69,4 +69,11 @@ describe.each(backends({ sqliteFile: true }))('the SCIM request log keeps no sec
     expect(response.body).not.toContain('98765432');
     expect(await wholeLog()).not.toContain('98765432');
   });
+
+  it('records a push token sent in the query string with its value redacted from the path', async () => {
+    const response = await h.app.inject({ method: 'GET', url: `/scim/v2/${h.sorId}/Users?count=1&access_token=${h.token}` });
+    expect(response.statusCode).toBe(401);
+    expect(await lastEvent()).toMatchObject({ httpStatus: 401, path: `/scim/v2/${h.sorId}/Users?count=1&access_token=[redacted]` });
+    expect(await wholeLog()).not.toContain(h.token);
+  });
 });
