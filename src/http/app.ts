@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
@@ -14,6 +14,7 @@ import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { consoleRoutes } from './console.js';
 import { RateLimiter } from './rate-limit.js';
+import { RedactingLogController, withRedactedRequests } from './request-logging.js';
 
 export interface AppOptions {
   store: GraphStore;
@@ -40,7 +41,7 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger || pino({ level: 'silent' });
   const app: FastifyInstance = Fastify({
-    loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
+    loggerInstance: (options.logger ? withRedactedRequests(options.logger) : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
     // Unknown fields are refused, not silently dropped: a misspelt option must not be ignored.
@@ -49,7 +50,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // A SET request logs one line of its own, with its outcome (events/routes.ts), and is in the event log;
     // Fastify's two lines per request on top cost about 12% of the SET rate at the default level.
-    logController: new LogController({ disableRequestLogging: (request: { url: string }) => request.url.startsWith(SET_PATH_PREFIX) }),
+    logController: new RedactingLogController({ disableRequestLogging: (request: { url: string }) => request.url.startsWith(SET_PATH_PREFIX) }),
   });
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);

@@ -43,4 +43,16 @@ describe('the service log at the default level', () => {
     expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}`, headers: admin })).statusCode).toBe(200);
     expect(lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
   });
+
+  it('redacts secret query parameters from the URLs it logs, on the SCIM API, the admin API and unknown routes', async () => {
+    const scim = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { pushType: 'SCIM2.0' } })).json().id as string;
+    lines.length = 0;
+    await app.inject({ method: 'GET', url: `/scim/v2/${scim}/Users?count=1&access_token=pgt_in_the_query` });
+    await app.inject({ method: 'GET', url: `/api/v1/systems-of-record?token=pga_in_the_query`, headers: admin });
+    await app.inject({ method: 'GET', url: '/no-such-route?api_key=key_in_the_query' });
+    const urls = lines.flatMap((line) => ((line.req as { url?: string } | undefined)?.url === undefined ? [] : [(line.req as { url: string }).url]));
+    expect(urls).toEqual([`/scim/v2/${scim}/Users?count=1&access_token=[redacted]`, '/api/v1/systems-of-record?token=[redacted]', '/no-such-route?api_key=[redacted]']);
+    expect(lines.map((line) => line.msg)).toContain('Route GET:/no-such-route?api_key=[redacted] not found');
+    expect(JSON.stringify(lines)).not.toMatch(/in_the_query/);
+  });
 });
