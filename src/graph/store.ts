@@ -68,8 +68,8 @@ export interface SystemOfRecordRecord {
 /** Per-SoR switches beyond the template. */
 export interface SystemOfRecordOptions {
   /**
-   * SCIM 2.0: `strict` (the default) refuses a resource whose `schemas` is missing, lacks the core schema or
-   * disagrees with the extensions it carries; `relaxed` fixes them up and notes it in the request log.
+   * SCIM 2.0: `strict` (the default) refuses a resource whose `schemas` is missing or lacks the core schema;
+   * `relaxed` fixes it up and notes it in the request log.
    */
   scimSchemaChecks?: 'strict' | 'relaxed';
 }
