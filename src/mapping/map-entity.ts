@@ -22,16 +22,25 @@ export type { MappingError } from './errors.js';
 
 export type MappingResult = { ok: true; node: NodeTree } | { ok: false; errors: MappingError[] };
 
+export interface MappingOptions {
+  /**
+   * A child element without a value for its entity's uniqueId cannot be keyed. `refuse` (the default) reports
+   * it; `skip` leaves it out of the tree, for SCIM resources where such an element is valid (an e-mail whose
+   * `value` was removed) and simply has no node.
+   */
+  unkeyedChildren?: 'refuse' | 'skip';
+}
+
 /** How a node is identified: a top-level node by its uniqueId, a child also by its parent and position. */
 interface Identity {
   parentId?: string;
   position?: number;
 }
 
-export function mapEntity(template: Template, entityKey: string, document: unknown): MappingResult {
+export function mapEntity(template: Template, entityKey: string, document: unknown, options: MappingOptions = {}): MappingResult {
   const entity = Object.hasOwn(template.entities, entityKey) ? template.entities[entityKey] : undefined;
   if (entity === undefined) return { ok: false, errors: [unknownEntity(entityKey)] };
-  const mapper = new DocumentMapper(template);
+  const mapper = new DocumentMapper(template, options.unkeyedChildren ?? 'refuse');
   const node = mapper.node(entity, { value: document, location: [] }, {});
   return node !== undefined && mapper.errors.length === 0 ? { ok: true, node } : { ok: false, errors: mapper.errors };
 }
@@ -40,7 +49,10 @@ export function mapEntity(template: Template, entityKey: string, document: unkno
 class DocumentMapper {
   readonly errors: MappingError[] = [];
 
-  constructor(private readonly template: Template) {}
+  constructor(
+    private readonly template: Template,
+    private readonly unkeyedChildren: 'refuse' | 'skip',
+  ) {}
 
   node(entity: EntityDef, scope: Found, identity: Identity): NodeTree | undefined {
     const failed = new Set<string>();
@@ -57,7 +69,10 @@ class DocumentMapper {
     return { entity: entity.key, id, attributes, children };
   }
 
-  /** A uniqueId that failed to convert is already reported; it is not reported again as missing. */
+  /**
+   * A uniqueId that failed to convert is already reported; it is not reported again as missing. A child
+   * without one is left out when unkeyed children are skipped.
+   */
   private nodeId(
     entity: EntityDef,
     attributes: Record<string, AttributeValue>,
@@ -73,7 +88,8 @@ class DocumentMapper {
     }
     const value = attributes[uniqueId.name];
     if (value === undefined) {
-      if (!failed.has(uniqueId.name)) this.errors.push(missingId(entity, uniqueId, scope));
+      const skipped = identity.parentId !== undefined && this.unkeyedChildren === 'skip';
+      if (!failed.has(uniqueId.name) && !skipped) this.errors.push(missingId(entity, uniqueId, scope));
       return undefined;
     }
     return identity.parentId === undefined ? String(value) : `${identity.parentId}:${String(value)}`;

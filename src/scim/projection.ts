@@ -2,7 +2,7 @@ import type { GraphOperation } from '../graph/push-events.js';
 import type { GraphProjection, ScimMemberRecord } from '../graph/scim-resources.js';
 import type { NodeRef, NodeTree } from '../graph/store.js';
 import { flattenTrees } from '../graph/tree.js';
-import { mapEntity } from '../mapping/map-entity.js';
+import { mapEntity, type MappingOptions } from '../mapping/map-entity.js';
 import type { EntityDef, Template } from '../template/model.js';
 import type { JsonObject } from './patch/json.js';
 import type { ResourceType } from './patch/schema-hints.js';
@@ -33,8 +33,14 @@ export interface Projection {
   extracted?: unknown;
 }
 
+/**
+ * An element of a SCIM multi-valued attribute may lack the sub-attribute its child entity is keyed by (Entra ID
+ * removes `emails[type eq "work"].value`); it stays in the resource and has no node in the graph.
+ */
+export const SCIM_MAPPING: MappingOptions = { unkeyedChildren: 'skip' };
+
 function mapped(template: Template, entity: EntityDef, document: JsonObject): NodeTree {
-  const result = mapEntity(template, entity.key, document);
+  const result = mapEntity(template, entity.key, document, SCIM_MAPPING);
   if (!result.ok) throw badRequest('invalidValue', `the resource does not fit the system of record's template: ${result.errors.map((error) => error.message).join('; ')}`);
   return result.node;
 }

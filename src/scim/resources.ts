@@ -8,7 +8,7 @@ import { applyPatch, type ResourceType } from './patch/index.js';
 import { mapEntity } from '../mapping/map-entity.js';
 import type { EntityDef } from '../template/model.js';
 import { checkIfMatch } from './preconditions.js';
-import { mergeProjections, projectGroup, projectMembers, projectUser, scimEntities, type MemberDelta, type Projection } from './projection.js';
+import { mergeProjections, projectGroup, projectMembers, projectUser, SCIM_MAPPING, scimEntities, type MemberDelta, type Projection } from './projection.js';
 import { renderResource } from './render.js';
 import { readResource, RESOURCE_TYPES, type IncomingResource } from './resource-document.js';
 import { ScimError, badRequest, conflict, notFound, preconditionFailed } from './scim-error.js';
@@ -175,7 +175,7 @@ export class ScimResources {
   }
 
   private nodeIdOf(record: ScimResourceRecord, entity: EntityDef): string {
-    const mapped = mapEntity(this.sor.template, entity.key, renderResource(record, this.baseUrl));
+    const mapped = mapEntity(this.sor.template, entity.key, renderResource(record, this.baseUrl), SCIM_MAPPING);
     return mapped.ok ? mapped.node.id : record.id;
   }
 

@@ -353,6 +353,21 @@ describe('child entity rules', () => {
     ]);
   });
 
+  it('skips, when asked, the children whose uniqueId has no value, keeping the keyed ones', () => {
+    const keyed = template([], entry({ attributes: [{ name: 'v', externalId: 'v', type: 'String', uniqueId: true }, { name: 'n', externalId: 'n', type: 'Int64' }] }));
+    const node = nodeOf(mapEntity(keyed, 'Thing', { id: 't', entries: [{ v: 'a' }, { n: 2 }, { v: null, n: 3 }] }, { unkeyedChildren: 'skip' }));
+    expect(node.children.map((c) => c.id)).toEqual(['t:a']);
+  });
+
+  it('still reports, when skipping unkeyed children, a parent without its id and a child uniqueId of the wrong type', () => {
+    const keyed = template([], entry({ attributes: [{ name: 'v', externalId: 'v', type: 'Int64', uniqueId: true }] }));
+    const skip = { unkeyedChildren: 'skip' } as const;
+    expect(errorsOf(mapEntity(keyed, 'Thing', { entries: [{ v: 1 }] }, skip)).map((e) => e.message)).toEqual([
+      'Thing.id: the uniqueId attribute has no value at $[\'id\']; the node needs an id',
+    ]);
+    expect(errorsOf(mapEntity(keyed, 'Thing', { id: 't', entries: [{ v: 'x' }] }, skip)).map((e) => e.attribute)).toEqual(['v']);
+  });
+
   it('maps grandchildren relative to their parent element', () => {
     const nested = template([], {
       ...entry(),

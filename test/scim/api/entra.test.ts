@@ -104,6 +104,42 @@ describe.each(backends({ sqliteFile: true }))('Entra ID provisioning on $name', 
     expect(node.children.Role).toHaveLength(1);
   });
 
+  describe('an element left without the value its graph node is keyed by', () => {
+    const emailValues = async (id: string) => ((await h.node('User', id)).json().children.Email ?? []).map((email: { attributes: { value: string } }) => email.attributes.value);
+
+    it.each<[string, Record<string, unknown>]>([
+      ['removes emails[type eq "work"].value', { op: 'Remove', path: 'emails[type eq "work"].value' }],
+      ['replaces emails[type eq "work"].value with null', { op: 'Replace', path: 'emails[type eq "work"].value', value: null }],
+    ])('%s: the e-mail stays in SCIM without its value, and the graph has no Email node for it', async (_name, operation) => {
+      const id = await h.createUser(`entra.unkeyed.${operation.op}@contoso.com`, {
+        emails: [{ type: 'work', value: 'work@contoso.com', primary: true }, { type: 'home', value: 'home@example.org' }],
+      });
+      const response = await h.scim('PATCH', `/Users/${id}`, patchOp(operation));
+      expect(response.statusCode).toBe(200);
+      expect(response.json().emails).toEqual([{ type: 'work', primary: true }, { type: 'home', value: 'home@example.org' }]);
+      expect((await h.scim('GET', `/Users/${id}`)).json().emails).toEqual([{ type: 'work', primary: true }, { type: 'home', value: 'home@example.org' }]);
+      expect(await emailValues(id)).toEqual(['home@example.org']);
+    });
+
+    it('removes phoneNumbers[type eq "mobile"].value', async () => {
+      const id = await h.createUser('entra.phone@contoso.com', { phoneNumbers: [{ type: 'mobile', value: '+1 555 0100' }, { type: 'work', value: '+1 555 0199' }] });
+      const response = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'Remove', path: 'phoneNumbers[type eq "mobile"].value' }));
+      expect(response.statusCode).toBe(200);
+      expect(response.json().phoneNumbers).toEqual([{ type: 'mobile' }, { type: 'work', value: '+1 555 0199' }]);
+      const phones = (await h.node('User', id)).json().children.PhoneNumber;
+      expect(phones.map((phone: { attributes: { value: string } }) => phone.attributes.value)).toEqual(['+1 555 0199']);
+    });
+
+    it('creates a user whose work e-mail has no value', async () => {
+      const created = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'entra.novalue@contoso.com', emails: [{ type: 'work' }] });
+      expect(created.statusCode).toBe(201);
+      expect(created.json().emails).toEqual([{ type: 'work' }]);
+      const node = (await h.node('User', created.json().id)).json();
+      expect(node.attributes.userName).toBe('entra.novalue@contoso.com');
+      expect(await emailValues(created.json().id)).toEqual([]);
+    });
+  });
+
   it('changes several members in one PATCH, removes with a value array, and answers 204', async () => {
     const users = await Promise.all(['e1', 'e2', 'e3', 'e4'].map((name) => h.createUser(`entra.${name}@contoso.com`)));
     const created = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Entra Group', externalId: 'eg-1', members: [] });
