@@ -7,15 +7,13 @@ import { memberDelta } from './member-changes.js';
 import { applyPatch, type ResourceType } from './patch/index.js';
 import { mapEntity } from '../mapping/map-entity.js';
 import type { EntityDef } from '../template/model.js';
+import { ResourceWriteQueue, retryStaleWrite } from './concurrent-writes.js';
 import { checkIfMatch } from './preconditions.js';
 import { mergeProjections, projectGroup, projectMembers, projectUser, SCIM_MAPPING, scimEntities, type MemberDelta, type Projection } from './projection.js';
 import { renderResource } from './render.js';
 import { readResource, RESOURCE_TYPES, type IncomingResource } from './resource-document.js';
 import { ScimError, badRequest, conflict, notFound, preconditionFailed } from './scim-error.js';
 import { fullValueFilters } from './value-filter-engine.js';
-
-/** How often a PATCH is re-applied when another request changed the resource between its read and write. */
-const PATCH_ATTEMPTS = 5;
 
 export interface ScimWriteResult {
   record: ScimResourceRecord;
@@ -34,6 +32,8 @@ export class ScimResources {
     private readonly sor: SystemOfRecord,
     private readonly baseUrl: string,
     eventId: string,
+    /** Shared by the requests of this instance; a queue of its own when the caller has none to share. */
+    private readonly writes: ResourceWriteQueue = new ResourceWriteQueue(),
   ) {
     this.entities = scimEntities(sor.template);
     this.options = { eventId, indexedAttributes: indexedAttributesOf(sor.template) };
@@ -69,10 +69,39 @@ export class ScimResources {
     return records;
   }
 
-  async replace(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined, now = new Date()): Promise<ScimWriteResult> {
-    const current = await this.get(type, id);
-    checkIfMatch(ifMatch, current);
-    const incoming = readResource(type, body, id);
+  async replace(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimWriteResult> {
+    return this.readModifyWrite(type, id, ifMatch, 'replaced', (current) => this.tryReplace(current, body));
+  }
+
+  async patch(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimWriteResult> {
+    return this.readModifyWrite(type, id, ifMatch, 'patched', (current) => this.tryPatch(current, body));
+  }
+
+  /**
+   * Reads the resource, checks If-Match, and writes what `change` makes of it, one write to a resource at a
+   * time in this instance. A write that finds the resource changed since its read is a failed precondition
+   * when the client sent If-Match (412); without one it is read and applied again (retryStaleWrite).
+   */
+  private readModifyWrite(
+    type: ResourceType,
+    id: string,
+    ifMatch: string | undefined,
+    done: string,
+    change: (current: ScimResourceRecord) => Promise<ScimWriteResult | 'stale'>,
+  ): Promise<ScimWriteResult> {
+    const attempt = async () => {
+      const current = await this.get(type, id);
+      checkIfMatch(ifMatch, current);
+      const result = await change(current);
+      if (result === 'stale' && ifMatch !== undefined) throw preconditionFailed(`the ${type} changed while it was being ${done}; read it and retry`);
+      return result;
+    };
+    return this.writes.run(`${type}/${id}`, () => retryStaleWrite(attempt, `the ${type}`));
+  }
+
+  private async tryReplace(current: ScimResourceRecord, body: unknown, now = new Date()): Promise<ScimWriteResult | 'stale'> {
+    const type = current.resourceType;
+    const incoming = readResource(type, body, current.id);
     const record = this.recordOf(type, incoming, current.version + 1, current.created, laterThan(current.modified, now));
     // PUT replaces members only when the body lists them; Okta's group PUTs without members keep them.
     const delta: MemberDelta = { removeAll: incoming.members !== undefined, remove: [], add: incoming.members ?? [] };
@@ -83,18 +112,7 @@ export class ScimResources {
       graph: projection.graph,
       options: this.options,
     };
-    if ((await this.write(change, record)) === 'stale') throw preconditionFailed(`the ${type} changed while it was being replaced; read it and retry`);
-    return { record, projection, modified: true };
-  }
-
-  async patch(type: ResourceType, id: string, body: unknown, ifMatch: string | undefined): Promise<ScimWriteResult> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.get(type, id);
-      checkIfMatch(ifMatch, current);
-      const result = await this.tryPatch(current, body);
-      if (result !== 'stale') return result;
-      if (ifMatch !== undefined || attempt >= PATCH_ATTEMPTS) throw preconditionFailed(`the ${type} changed while it was being patched; retry`);
-    }
+    return (await this.write(change, record)) === 'stale' ? 'stale' : { record, projection, modified: true };
   }
 
   private async tryPatch(current: ScimResourceRecord, body: unknown, now = new Date()): Promise<ScimWriteResult | 'stale'> {

@@ -35,3 +35,5 @@ export const badRequest = (scimType: ScimType, detail: string) => new ScimError(
 export const notFound = (detail: string) => new ScimError(404, detail);
 export const conflict = (detail: string) => new ScimError(409, detail, 'uniqueness');
 export const preconditionFailed = (detail: string) => new ScimError(412, detail);
+/** A temporary refusal the client should retry after `retryAfterSeconds` (sent as Retry-After). */
+export const serviceUnavailable = (detail: string, retryAfterSeconds: number) => new ScimError(503, detail, undefined, retryAfterSeconds);

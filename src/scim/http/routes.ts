@@ -5,6 +5,7 @@ import type { RateLimiter } from '../../http/rate-limit.js';
 import type { SystemsOfRecord } from '../../systems-of-record/service.js';
 import type { ListParameters } from '../list-query.js';
 import type { ResourceType } from '../patch/index.js';
+import { ResourceWriteQueue } from '../concurrent-writes.js';
 import { ScimResources } from '../resources.js';
 import { UntranslatableMembershipTest } from '../filter/to-sql.js';
 import { badRequest, notFound, ScimError } from '../scim-error.js';
@@ -50,6 +51,7 @@ const RESOURCE_PATHS: readonly [string, ResourceType][] = [
  */
 export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOptions): Promise<void> {
   const { store, systemsOfRecord, rateLimiter, publicUrl } = options;
+  const writes = new ResourceWriteQueue();
   addScimBodyParser(app);
   app.addHook('onRequest', async (request) => {
     const sorId = (request.params as { sorId?: string }).sorId ?? '';
@@ -65,13 +67,14 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
       store,
       sorId: sor.record.id,
       baseUrl,
-      resources: new ScimResources(store, sor, baseUrl, state.record.id),
+      resources: new ScimResources(store, sor, baseUrl, state.record.id, writes),
       schemaChecks: sor.record.options?.scimSchemaChecks ?? 'strict',
     };
   });
   app.setErrorHandler(async (error: FastifyError | ScimError, request, reply) => {
     const refusal = asScimError(error);
-    if (refusal.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
+    if (refusal.status === 503) request.log.warn({ detail: refusal.detail }, 'SCIM write lost every retry to concurrent writes');
+    else if (refusal.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
     await record(store, request, refusal.status, { errorCode: refusal.scimType, errorDescription: refusal.detail });
     return sendError(reply, refusal);
   });
