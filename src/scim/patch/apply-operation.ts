@@ -5,7 +5,7 @@ import { recordMemberChange, targetsSeparateMembers } from './members.js';
 import type { PatchOperation } from './message.js';
 import { invalidPath, invalidValue, mutability } from './patch-error.js';
 import { parsePath } from './path.js';
-import { findHint, schemaAttributes } from './schema-hints.js';
+import { extensionOwning, findHint, schemaAttributes } from './schema-hints.js';
 import { snapshotSchemas, syncSchemas } from './schemas-attribute.js';
 import { applyToSubAttribute } from './sub-attribute.js';
 import { applyToWholeAttribute } from './whole-attribute.js';
@@ -53,13 +53,21 @@ function applyToExtension(context: PatchContext, step: Step): void {
   applyEach(context, op, value, where.value, (name) => `${schema}:${name}`);
 }
 
-function applyStep(context: PatchContext, step: Step): void {
-  if (step.path.attribute === undefined) return applyToExtension(context, step);
-  if (targetsSeparateMembers(context, step)) return recordMemberChange(context, step);
+/** An unprefixed name that only an extension defines (`department`, `manager`) names that extension's attribute. */
+function resolveSchema(context: PatchContext, step: Step, attribute: string): Step {
+  const owner = step.path.schema === undefined ? extensionOwning(context.hints, attribute) : undefined;
+  return owner === undefined ? step : { ...step, path: { ...step.path, schema: owner } };
+}
+
+function applyStep(context: PatchContext, unresolved: Step): void {
+  const attribute = unresolved.path.attribute;
+  if (attribute === undefined) return applyToExtension(context, unresolved);
+  if (targetsSeparateMembers(context, unresolved)) return recordMemberChange(context, unresolved);
+  const step = resolveSchema(context, unresolved, attribute);
   const object = container(context, step);
   if (object === undefined) return;
-  const hint = findHint(schemaAttributes(context.hints, step.path.schema), step.path.attribute);
-  const key = findKey(object, step.path.attribute) ?? hint?.name ?? step.path.attribute;
+  const hint = findHint(schemaAttributes(context.hints, step.path.schema), attribute);
+  const key = findKey(object, attribute) ?? hint?.name ?? attribute;
   applyGuarded(context, step, { container: object, key, hint });
 }
 

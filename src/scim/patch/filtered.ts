@@ -10,6 +10,8 @@ interface Selection {
   elements: unknown[];
   matched: unknown[];
   parsed: unknown;
+  /** A single-valued complex attribute (the enterprise `manager`), read as a list of its one value or of none. */
+  single: boolean;
 }
 
 /** A full filter engine may refuse a comparison only when it meets a value (`gt` on a boolean). */
@@ -24,13 +26,19 @@ function matching(context: PatchContext, step: Step, elements: unknown[], rules:
 function select(context: PatchContext, step: Step, target: Target): Selection {
   const existing = target.container[target.key];
   const name = target.hint?.name ?? target.key;
-  const singleValued = target.hint === undefined ? existing !== undefined && !Array.isArray(existing) : !isMultiValued(target);
-  if (singleValued) {
-    throw invalidPath(step.where.path, `${name} is single-valued; a filter ("[…]") selects values of a multi-valued attribute`);
+  const single = target.hint === undefined ? existing !== undefined && !Array.isArray(existing) : !isMultiValued(target);
+  const complex = target.hint === undefined ? isJsonObject(existing) : target.hint.type === 'complex';
+  if (single && !complex) {
+    throw invalidPath(step.where.path, `${name} is a single value, not complex; a filter ("[…]") selects complex values`);
   }
   const { parsed } = step.path.filter!;
-  const elements = Array.isArray(existing) ? existing : [];
-  return { elements, matched: matching(context, step, elements, caseRules(target.hint)), parsed };
+  const elements = single ? (existing === undefined ? [] : [existing]) : Array.isArray(existing) ? existing : [];
+  return { elements, matched: matching(context, step, elements, caseRules(target.hint)), parsed, single };
+}
+
+/** Writes the selected elements back: a single-valued attribute takes its one element, or is unassigned. */
+function assignElements(target: Target, selection: Selection, elements: unknown[]): void {
+  assign(target, selection.single ? (elements[0] ?? null) : elements);
 }
 
 /**
@@ -46,13 +54,13 @@ function removeSelected(step: Step, target: Target, selection: Selection): void 
     throw noTarget(step.where.path, `${JSON.stringify(step.path.text)} matches no value of ${target.hint?.name ?? target.key}`);
   }
   if (subAttribute === undefined) {
-    assign(target, elements.filter((element) => !matched.includes(element)));
+    assignElements(target, selection, elements.filter((element) => !matched.includes(element)));
     return;
   }
   for (const element of matched) {
     if (isJsonObject(element)) setSubAttribute(element, target.hint, subAttribute, null, step.where.value);
   }
-  assign(target, elements.filter((element) => !isJsonObject(element) || Object.keys(element).length > 0));
+  assignElements(target, selection, elements.filter((element) => !isJsonObject(element) || Object.keys(element).length > 0));
 }
 
 /**
@@ -62,6 +70,10 @@ function removeSelected(step: Step, target: Target, selection: Selection): void 
  */
 function addDescribed(context: PatchContext, step: Step, target: Target, selection: Selection): void {
   if (step.value === null) return;
+  const name = target.hint?.name ?? target.key;
+  if (selection.single && selection.elements.length > 0) {
+    throw noTarget(step.where.path, `${JSON.stringify(step.path.text)} matches no value of ${name}, and ${name} holds another`);
+  }
   const described = context.filters.requiredValues(selection.parsed);
   if (described === undefined) {
     throw noTarget(step.where.path, `${JSON.stringify(step.path.text)} matches no value, and its filter does not describe one to add`);
@@ -77,7 +89,7 @@ function addDescribed(context: PatchContext, step: Step, target: Target, selecti
   else setSubAttribute(element, target.hint, subAttribute, step.value, step.where.value);
   selection.elements.push(element);
   keepOnePrimary(selection.elements, [element], step.where.value);
-  assign(target, selection.elements);
+  assignElements(target, selection, selection.elements);
 }
 
 function updateSelected(step: Step, target: Target, selection: Selection): void {
@@ -100,7 +112,7 @@ function updateSelected(step: Step, target: Target, selection: Selection): void 
     written.push(updated);
   }
   keepOnePrimary(elements, written, step.where.value);
-  assign(target, elements.filter((element) => element !== null && !(isJsonObject(element) && Object.keys(element).length === 0)));
+  assignElements(target, selection, elements.filter((element) => element !== null && !(isJsonObject(element) && Object.keys(element).length === 0)));
 }
 
 /** add, replace or remove of the values a filter selects (`emails[type eq "work"].value`, `members[value eq "x"]`). */

@@ -178,3 +178,14 @@ export function schemaAttributes(hints: ResourceHints, urn: string | undefined):
   const lower = urn.toLowerCase();
   return hints.extensions.find((extension) => extension.urn.toLowerCase() === lower)?.attributes;
 }
+
+/**
+ * The extension an attribute named without a schema URN belongs to: the one extension that has it, when the
+ * core schema does not (clients send `department` or `manager` unprefixed; RFC 7644 §3.10 lets a server
+ * resolve a name that only one of the resource's schemas defines).
+ */
+export function extensionOwning(hints: ResourceHints, attribute: string): string | undefined {
+  if (findHint(hints.core.attributes, attribute) !== undefined) return undefined;
+  const owners = hints.extensions.filter((extension) => findHint(extension.attributes, attribute) !== undefined);
+  return owners.length === 1 ? owners[0]!.urn : undefined;
+}

@@ -140,6 +140,30 @@ describe.each(backends({ sqliteFile: true }))('Entra ID provisioning on $name', 
     });
   });
 
+  it.each([
+    [`${ENTERPRISE}:manager[value eq "mgr-1"]`],
+    ['manager[value eq "mgr-1"]'],
+  ])('removes the manager with the value filter %s, and ignores one for another manager', async (path) => {
+    const id = await h.createUser(`entra.manager.${path.length}@contoso.com`, { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { department: 'Sales', manager: { value: 'mgr-1' } } });
+    const other = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'Remove', path: path.replace('mgr-1', 'mgr-2') }));
+    expect(other.statusCode).toBe(200);
+    expect(other.json()[ENTERPRISE]).toEqual({ department: 'Sales', manager: { value: 'mgr-1' } });
+    const removed = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'Remove', path }));
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()[ENTERPRISE]).toEqual({ department: 'Sales' });
+    expect((await h.scim('GET', `/Users/${id}`)).json()[ENTERPRISE]).toEqual({ department: 'Sales' });
+  });
+
+  it('replaces an unprefixed department in the enterprise extension', async () => {
+    const id = (await h.scim('POST', '/Users', entraUser('entra.department@contoso.com'))).json().id;
+    const response = await h.scim('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: 'department', value: 'Finance' }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json().department).toBeUndefined();
+    expect(response.json()[ENTERPRISE]).toEqual({ employeeNumber: '701984', department: 'Finance' });
+    const found = await h.scim('GET', `/Users?filter=${encodeURIComponent(`${ENTERPRISE}:department eq "Finance"`)}`);
+    expect(found.json().Resources.map((user: { id: string }) => user.id)).toEqual([id]);
+  });
+
   it('changes several members in one PATCH, removes with a value array, and answers 204', async () => {
     const users = await Promise.all(['e1', 'e2', 'e3', 'e4'].map((name) => h.createUser(`entra.${name}@contoso.com`)));
     const created = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Entra Group', externalId: 'eg-1', members: [] });

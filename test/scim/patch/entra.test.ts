@@ -108,6 +108,70 @@ describe('Entra ID user PATCH', () => {
     expect(patched(before, body)).toEqual(entraUser());
   });
 
+  describe('a value filter on the single-valued manager, read as a one-element list', () => {
+    const MANAGER = `${ENTERPRISE_USER_SCHEMA}:manager`;
+    const managed = () => ({
+      ...entraUser(),
+      schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+      [ENTERPRISE_USER_SCHEMA]: { department: 'Sales', manager: { value: 'mgr-1', displayName: 'Manager One' } },
+    });
+    const remove = (path: string) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Remove', path }] });
+
+    it.each([`${MANAGER}[value eq "mgr-1"]`, 'manager[value eq "mgr-1"]', 'MANAGER[VALUE eq "mgr-1"]'])('removes the manager the filter matches: %s', (path) => {
+      expect(patched(managed(), remove(path))[ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'Sales' });
+    });
+
+    it('removes the emptied extension with the manager', () => {
+      const before = { ...managed(), [ENTERPRISE_USER_SCHEMA]: { manager: { value: 'mgr-1' } } };
+      expect(patched(before, remove(`${MANAGER}[value eq "mgr-1"]`))).toEqual({ ...entraUser(), schemas: [USER_SCHEMA] });
+    });
+
+    it.each([`${MANAGER}[value eq "mgr-2"]`, 'manager[value eq "mgr-2"]'])('changes nothing when the filter matches another manager: %s', (path) => {
+      const result = succeeds(managed(), remove(path));
+      expect(result.modified).toBe(false);
+      expect(result.resource).toEqual(managed());
+    });
+
+    it('changes nothing when there is no manager', () => {
+      expect(succeeds(entraUser(), remove(`${MANAGER}[value eq "mgr-1"]`)).modified).toBe(false);
+    });
+
+    it('replaces a sub-attribute of the manager the filter matches', () => {
+      const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: `${MANAGER}[value eq "mgr-1"].displayName`, value: 'Boss' }] };
+      expect(patched(managed(), body)[ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'Sales', manager: { value: 'mgr-1', displayName: 'Boss' } });
+    });
+  });
+
+  describe('enterprise attributes named without the URN prefix', () => {
+    it.each([
+      ['Replace', 'department', 'Tour Operations'],
+      ['Add', 'employeeNumber', '701984'],
+      ['replace', 'costCenter', '4130'],
+    ])('%s %s changes the enterprise extension, not a top-level attribute', (op, path, value) => {
+      const user = patched(entraUser(), { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op, path, value }] });
+      expect(user[path]).toBeUndefined();
+      expect(user[ENTERPRISE_USER_SCHEMA]).toEqual({ [path]: value });
+      expect(user.schemas).toEqual([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
+    });
+
+    it('adds a manager sent as a bare id, and reads no-path keys the same way', () => {
+      const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Add', path: 'manager', value: 'mgr-9' }, { op: 'Replace', value: { department: 'Sales' } }] };
+      expect(patched(entraUser(), body)[ENTERPRISE_USER_SCHEMA]).toEqual({ manager: { value: 'mgr-9' }, department: 'Sales' });
+    });
+
+    it('removes an unprefixed enterprise attribute', () => {
+      const before = { ...entraUser(), schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], [ENTERPRISE_USER_SCHEMA]: { department: 'Sales', costCenter: '4130' } };
+      const user = patched(before, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Remove', path: 'department' }] });
+      expect(user[ENTERPRISE_USER_SCHEMA]).toEqual({ costCenter: '4130' });
+    });
+
+    it('leaves core attributes where they are', () => {
+      const user = patched(entraUser(), { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'displayName', value: 'Babs' }] });
+      expect(user.displayName).toBe('Babs');
+      expect(user[ENTERPRISE_USER_SCHEMA]).toBeUndefined();
+    });
+  });
+
   it('keeps roles whose values are JSON-encoded strings as the strings sent', () => {
     const body = {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],

@@ -48,10 +48,15 @@ describe('paths', () => {
     expect(error.detail).toBe('Operations[0].value["name..givenName"]: "name..givenName" is not a valid path: use attribute, attribute.subAttribute or attribute[filter].subAttribute');
   });
 
-  it.each(['add', 'replace', 'remove'])('refuses a filter on a single-valued attribute (%s)', (op) => {
-    const error = refused(bjensen(), message({ op, path: 'name[givenName eq "Barbara"].familyName', value: 'x' }));
+  it.each(['add', 'replace', 'remove'])('refuses a filter on a single-valued attribute that is not complex (%s)', (op) => {
+    const error = refused(bjensen(), message({ op, path: 'displayName[value eq "Babs Jensen"]', value: 'x' }));
     expect(error.scimType).toBe('invalidPath');
-    expect(error.detail).toBe('Operations[0].path: name is single-valued; a filter ("[…]") selects values of a multi-valued attribute');
+    expect(error.detail).toBe('Operations[0].path: displayName is a single value, not complex; a filter ("[…]") selects complex values');
+  });
+
+  it('refuses a filtered replace on a single-valued complex attribute whose value the filter does not select', () => {
+    const error = refused(bjensen(), message({ op: 'replace', path: 'name[givenName eq "Betty"].familyName', value: 'x' }));
+    expect(error).toMatchObject({ scimType: 'noTarget', detail: 'Operations[0].path: "name[givenName eq \\"Betty\\"].familyName" matches no value of name, and name holds another' });
   });
 
   it('refuses a filter on an unknown attribute holding a single value', () => {
