@@ -37,3 +37,14 @@ export const conflict = (detail: string) => new ScimError(409, detail, 'uniquene
 export const preconditionFailed = (detail: string) => new ScimError(412, detail);
 /** A temporary refusal the client should retry after `retryAfterSeconds` (sent as Retry-After). */
 export const serviceUnavailable = (detail: string, retryAfterSeconds: number) => new ScimError(503, detail, undefined, retryAfterSeconds);
+
+/** 405 for a method an endpoint does not answer; `allowed` goes to the Allow header (RFC 9110 §15.5.6). */
+export class MethodNotAllowed extends ScimError {
+  constructor(
+    method: string,
+    endpoint: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(405, `${method} is not allowed on ${endpoint}; use ${allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed[0]}`);
+  }
+}

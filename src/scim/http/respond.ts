@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ScimError } from '../scim-error.js';
+import { MethodNotAllowed, type ScimError } from '../scim-error.js';
 import type { ScimReply } from './operations.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -14,5 +14,6 @@ export function sendReply(reply: FastifyReply, result: ScimReply): FastifyReply 
 export function sendError(reply: FastifyReply, error: ScimError): FastifyReply {
   if (error.status === 401) reply.header('www-authenticate', 'Bearer realm="pushgraph-scim"');
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof MethodNotAllowed) reply.header('allow', error.allowed.join(', '));
   return reply.code(error.status).type(SCIM_CONTENT_TYPE).send(error.body());
 }

@@ -16,6 +16,7 @@ import { createResource, deleteResource, getResource, listResources, patchResour
 import { addScimBodyParser, MAX_PAYLOAD_BYTES } from './parse.js';
 import { loggedOperations, rawBody, startScimRecord } from './request-log.js';
 import { sendError, sendReply } from './respond.js';
+import { collectEndpointMethods, refuseUnrouted } from './unrouted.js';
 import { searchAll } from './root-search.js';
 
 export interface ScimRoutesOptions {
@@ -52,9 +53,12 @@ const RESOURCE_PATHS: readonly [string, ResourceType][] = [
 export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOptions): Promise<void> {
   const { store, systemsOfRecord, rateLimiter, publicUrl } = options;
   const writes = new ResourceWriteQueue();
+  const endpoints = collectEndpointMethods(app);
   addScimBodyParser(app);
   app.addHook('onRequest', async (request) => {
-    const sorId = (request.params as { sorId?: string }).sorId ?? '';
+    const sorId = (request.params as { sorId?: string }).sorId;
+    // No route matched (a path without a SoR id): the not-found handler answers.
+    if (sorId === undefined) return;
     const sor = await systemsOfRecord.get(sorId);
     if (!sor || sor.record.pushType !== 'SCIM2.0') throw notFound(`no SCIM 2.0 endpoint for system of record "${sorId}"`);
     const state: ScimRequestState = { record: startScimRecord(request, sor.record.id) };
@@ -112,6 +116,7 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     if (!schema) throw notFound(`no schema "${request.params.id}"`);
     return { status: 200, body: schema };
   }));
+  refuseUnrouted(app, endpoints, RESOURCE_PATHS.map(([path]) => path));
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

@@ -81,6 +81,38 @@ describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the reque
     const route = await h.scim('GET', '/Widgets');
     expect(route.statusCode).toBe(404);
     expect(route.headers['content-type']).toMatch(/^application\/scim\+json/);
+    expect(route.json()).toMatchObject({ status: '404', detail: `unknown resource type Widgets for system of record "${h.sorId}"; its resource types are Users and Groups` });
+    const nested = await h.scim('POST', '/Foo/bar', {});
+    expect(nested.json()).toMatchObject({ status: '404', detail: `unknown resource type Foo for system of record "${h.sorId}"; its resource types are Users and Groups` });
+    const root = await h.scim('GET', '');
+    expect(root.json()).toMatchObject({ status: '404', detail: `the SCIM endpoint of system of record "${h.sorId}" has no resource here; its resource types are Users and Groups` });
+    const deeper = await h.scim('GET', `/Users/${userId}/emails`);
+    expect(deeper.json()).toMatchObject({ status: '404', detail: `no SCIM endpoint GET /Users/${userId}/emails for system of record "${h.sorId}"` });
+  });
+
+  it.each<[string, string, string]>([
+    ['DELETE', '/Users', 'GET, POST'],
+    ['PUT', '/Users', 'GET, POST'],
+    ['PATCH', '/Groups', 'GET, POST'],
+    ['POST', '/Users/some-id', 'DELETE, GET, PATCH, PUT'],
+    ['GET', '/Users/.search', 'POST'],
+    ['DELETE', '/ServiceProviderConfig', 'GET'],
+    ['GET', '/Bulk', 'POST'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const response = await h.scim(method as 'GET', path, method === 'GET' || method === 'DELETE' ? undefined : {});
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.headers['content-type']).toMatch(/^application\/scim\+json/);
+    expect(response.json()).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '405',
+      detail: `${method} is not allowed on ${path.replace('some-id', '{id}')}; use ${allow.replace(/, (?=[^,]*$)/, ' or ')}`,
+    });
+  });
+
+  it('still asks for the push token before answering 405', async () => {
+    const response = await h.app.inject({ method: 'DELETE', url: `/scim/v2/${h.sorId}/Users` });
+    expect(response.statusCode).toBe(401);
   });
 
   it('refuses other media types with 415 and oversized bodies with 413', async () => {
