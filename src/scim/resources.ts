@@ -96,7 +96,7 @@ export class ScimResources {
       if (result === 'stale' && ifMatch !== undefined) throw preconditionFailed(`the ${type} changed while it was being ${done}; read it and retry`);
       return result;
     };
-    return this.writes.run(`${type}/${id}`, () => retryStaleWrite(attempt, `the ${type}`));
+    return this.writes.run(`${this.sorId}/${type}/${id}`, () => retryStaleWrite(attempt, `the ${type}`));
   }
 
   private async tryReplace(current: ScimResourceRecord, body: unknown, now = new Date()): Promise<ScimWriteResult | 'stale'> {
