@@ -68,10 +68,11 @@ function unverifiable(verification: Verification, presentedPushToken: string | u
 
 async function verifyHmac(set: DecodedSet, verification: Verification, presentedPushToken: string | undefined): Promise<SignatureOutcome> {
   const secrets = [...verification.hmacSecrets, ...(presentedPushToken ? [presentedPushToken] : [])];
+  // With no secret there is no valid push token either, so `optional` cannot let it through (unverifiable).
   if (secrets.length === 0) {
-    return unverifiable(
-      verification,
-      presentedPushToken,
+    throw new SetError(
+      400,
+      'invalid_key',
       `the SET is signed with ${set.header.alg} but no HMAC secret is configured and no valid push token was presented to verify it with (a SET signed with a push token must also send it as "Authorization: Bearer")`,
     );
   }
