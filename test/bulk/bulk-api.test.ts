@@ -9,7 +9,7 @@ import { admin, seedSorWithToken, testApp } from '../support/service.js';
 const patchOf = (id: string) =>
   seedSet({
     sub_id: { format: 'scim', uri: `/Users/${id}`, id },
-    events: { 'urn:ietf:params:SCIM:event:prov:patch:full': { data: { Operations: [{ op: 'replace', path: 'enabled', value: true }] } } },
+    events: { 'urn:ietf:params:SCIM:event:prov:patch:full': { data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'enabled', value: true }] } } },
   });
 
 describe.each(backends({ sqliteFile: true }))('bulk operations with progress on $name', (backend) => {

@@ -151,7 +151,7 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
   it('retries a failed event, one or all at once with progress', async () => {
     const patch = await pushgraph(
       'set', 'sign', '--secret', sorUrl.token, '--event', 'patch:full', '--uri', '/Users/nobody', '--id', 'nobody',
-      '--data', '{"Operations":[{"op":"replace","path":"enabled","value":true}]}',
+      '--data', '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"enabled","value":true}]}',
     );
     await pushgraph('set', 'send', '--endpoint', sorUrl.endpoint, '--token', sorUrl.token, patch.stdout.trim());
     await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=failed`);
