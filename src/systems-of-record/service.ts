@@ -49,7 +49,7 @@ export class SystemsOfRecord {
   async replace(id: string, request: SystemOfRecordRequest, now = new Date()): Promise<SystemOfRecord> {
     const existing = await this.store.getSystemOfRecord(id);
     if (!existing) throw sorNotFound(id);
-    const { template, verification, pushType } = validateRequest(request);
+    const { template, verification, pushType } = validateRequest(request, existing.verification as unknown as Verification);
     const record: SystemOfRecordRecord = {
       ...existing,
       displayName: request.displayName ?? template.displayName,
@@ -118,7 +118,14 @@ export function sorNotFound(id: string): ProblemError {
   return notFound(`no system of record with id "${id}"`);
 }
 
-function validateRequest(request: SystemOfRecordRequest): { template: Template; verification: Verification; pushType: string } {
+/**
+ * `currentVerification`: a replace request without `verification` keeps the SoR's settings, since falling back
+ * to the defaults would quietly weaken how its SETs are checked (as the `scim` options are kept, too).
+ */
+function validateRequest(
+  request: SystemOfRecordRequest,
+  currentVerification?: Verification,
+): { template: Template; verification: Verification; pushType: string } {
   const problems: TemplateProblem[] = [];
   let template: Template | undefined;
   try {
@@ -127,7 +134,10 @@ function validateRequest(request: SystemOfRecordRequest): { template: Template; 
     if (!(error instanceof TemplateError)) throw error;
     problems.push(...error.problems);
   }
-  const verification = parseVerification(request.verification);
+  const verification =
+    request.verification === undefined && currentVerification
+      ? { ok: true as const, verification: currentVerification }
+      : parseVerification(request.verification);
   if (!verification.ok) problems.push(...verification.problems);
   const pushType = request.pushType ?? template?.pushType ?? 'SCIM';
   if (!(SUPPORTED_PUSH_TYPES as readonly string[]).includes(pushType)) {

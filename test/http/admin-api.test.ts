@@ -145,6 +145,19 @@ describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) =>
       expect((await app.inject({ method: 'DELETE', url, headers: admin })).statusCode).toBe(404);
     });
 
+    it.each([
+      ['a YAML body', seedTemplate, 'application/yaml'],
+      ['JSON without verification', JSON.stringify({ template: seedTemplate }), 'application/json'],
+    ])('keeps the verification settings when a PUT sends %s', async (_, payload, contentType) => {
+      const verification = { signature: 'required', hmacSecrets: ['a-string-secret-at-least-256-bits-long'], issuer: 'https://scim.example.com', audience: ['sgnl.ai'] };
+      const created = (await createSor({ template: seedTemplate, verification })).json();
+      const url = `/api/v1/systems-of-record/${created.id}`;
+      const replaced = await app.inject({ method: 'PUT', url, headers: { ...admin, 'content-type': contentType }, payload });
+      expect(replaced.statusCode).toBe(200);
+      expect(replaced.json().verification).toEqual(created.verification);
+      expect(replaced.json().verification).toMatchObject({ signature: 'required', issuer: 'https://scim.example.com', hmacSecrets: ['(redacted)'] });
+    });
+
     it('refuses a NUL character in a template or a JSON body with a 400', async () => {
       const yaml = await createSor('displayName: "a\u0000b"\n', 'application/yaml');
       expect(yaml.statusCode).toBe(400);
