@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readSystemOfRecordRequest } from '../systems-of-record/create-request.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { endpointsOf, exampleCurl } from '../systems-of-record/present.js';
+import { noPushEndpointReason } from '../systems-of-record/push-types.js';
 import { CliError, print, printJson, withStore } from './context.js';
 
 interface SorCreateOptions {
@@ -51,6 +52,8 @@ export function registerSorCommands(program: Command): void {
         print(`entities: ${Object.keys(created.template.entities).join(', ')}`);
         if (endpoints.scim) print(`SCIM 2.0 endpoint: ${endpoints.scim}`);
         if (endpoints.events) print(`SET endpoint:      ${endpoints.events}`);
+        const noEndpoint = noPushEndpointReason(record.pushType);
+        if (noEndpoint) return print(`no push endpoint: ${noEndpoint}`);
         print();
         print('next: create a push token for it');
         print(`  pushgraph token create --sor ${record.id}`);

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { parseTemplate } from '../template/load.js';
 import { mapSample } from '../template/check-sample.js';
-import { TemplateError, type Template } from '../template/model.js';
+import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
+import { effectivePushType, noPushEndpointReason, pushTypeProblem } from '../systems-of-record/push-types.js';
 import type { NodeTree } from '../graph/store.js';
 import { CliError, print } from './context.js';
 
@@ -19,6 +20,8 @@ export function registerTemplateCommands(program: Command): void {
     .action(async (file: string, options: { sample?: string; entity?: string }) => {
       const template = loadTemplate(await readText(file), file);
       print(`${file}: the template is valid`);
+      const noEndpoint = noPushEndpointReason(effectivePushType(undefined, template.pushType));
+      if (noEndpoint) print(`  no push endpoint: ${noEndpoint}`);
       print(`  entities: ${Object.values(template.entities).map((e) => (e.parent ? `${e.key} (child of ${e.parent})` : e.key)).join(', ')}`);
       const relationships = Object.values(template.relationships);
       if (relationships.length > 0) print(`  relationships: ${relationships.map((r) => `${r.key} (${r.kind})`).join(', ')}`);
@@ -35,13 +38,22 @@ export function registerTemplateCommands(program: Command): void {
     });
 }
 
+/** The template, or every problem the admin API would report for it (the push type included), as a CliError. */
 function loadTemplate(text: string, file: string): Template {
+  let template: Template;
   try {
-    return parseTemplate(text);
+    template = parseTemplate(text);
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    throw new CliError([`${file} has ${error.problems.length} problem(s):`, ...error.problems.map((p) => `  ${p.place}: ${p.message}`)].join('\n'));
+    throw templateProblems(file, error.problems);
   }
+  const pushTypeNotKnown = pushTypeProblem(undefined, template.pushType);
+  if (pushTypeNotKnown) throw templateProblems(file, [pushTypeNotKnown]);
+  return template;
+}
+
+function templateProblems(file: string, problems: TemplateProblem[]): CliError {
+  return new CliError([`${file} has ${problems.length} problem(s):`, ...problems.map((p) => `  ${p.place}: ${p.message}`)].join('\n'));
 }
 
 function printNode(template: Template, node: NodeTree, indent: string): void {

@@ -4,6 +4,7 @@ import type { GraphStore } from '../graph/store.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { bearerToken } from '../admin/secrets.js';
 import { pushTokenId } from '../systems-of-record/push-tokens.js';
+import { noPushEndpointReason } from '../systems-of-record/push-types.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
@@ -60,9 +61,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     const tokenId = presented === undefined ? undefined : pushTokenId(presented);
     const credentials = await store.readPushCredentials(request.params.sorId, tokenId);
     const sor = credentials && (await systemsOfRecord.atVersion(request.params.sorId, credentials.sorUpdatedAt));
-    if (!sor || sor.record.pushType !== 'SCIM') {
-      throw new SetError(404, 'invalid_request', `no SCIM events endpoint for system of record "${request.params.sorId}"`);
-    }
+    if (!sor || sor.record.pushType !== 'SCIM') throw noEventsEndpoint(request.params.sorId, sor?.record.pushType);
     const record = startEventRecord(request, sor.record.id, receivedAt);
     request.pushEvent = record;
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');
@@ -96,6 +95,15 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     request.pushEvent = undefined;
     return reply.code(202).send();
   });
+}
+
+function noEventsEndpoint(sorId: string, pushType: string | undefined): SetError {
+  const reason = pushType === undefined ? undefined : noPushEndpointReason(pushType);
+  return new SetError(
+    404,
+    'invalid_request',
+    reason ? `system of record "${sorId}" has pushType "${pushType}": ${reason}` : `no SCIM events endpoint for system of record "${sorId}"`,
+  );
 }
 
 function asSetError(error: Error & { statusCode?: number; code?: string }): SetError | undefined {

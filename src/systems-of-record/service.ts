@@ -4,10 +4,8 @@ import { parseTemplate } from '../template/load.js';
 import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
 import { ProblemError, badRequest, notFound } from '../http/problem.js';
 import type { SystemOfRecordRequest } from './create-request.js';
+import { effectivePushType, pushTypeProblem } from './push-types.js';
 import { parseVerification, type Verification } from './verification.js';
-
-/** The push types this service has endpoints for: SCIM events (SETs) and the SCIM 2.0 API. */
-export const SUPPORTED_PUSH_TYPES = ['SCIM', 'SCIM2.0'] as const;
 
 export interface SystemOfRecord {
   record: SystemOfRecordRecord;
@@ -139,14 +137,9 @@ function validateRequest(
       ? { ok: true as const, verification: currentVerification }
       : parseVerification(request.verification);
   if (!verification.ok) problems.push(...verification.problems);
-  const pushType = request.pushType ?? template?.pushType ?? 'SCIM';
-  if (!(SUPPORTED_PUSH_TYPES as readonly string[]).includes(pushType)) {
-    problems.push({
-      place: request.pushType !== undefined ? 'pushType' : 'template.pushType',
-      message: `pushType "${pushType}" is not supported; use "SCIM" (SCIM events) or "SCIM2.0" (SCIM 2.0 API)` +
-        (request.pushType === undefined ? ', or set "pushType" in the request to override the template' : ''),
-    });
-  }
+  const pushType = effectivePushType(request.pushType, template?.pushType);
+  const pushTypeNotKnown = pushTypeProblem(request.pushType, template?.pushType);
+  if (pushTypeNotKnown) problems.push(pushTypeNotKnown);
   if (problems.length > 0 || !template || !verification.ok) {
     throw badRequest(`the system of record has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
       title: 'Invalid system of record',

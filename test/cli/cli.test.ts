@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,9 +64,9 @@ describe('pushgraph CLI', () => {
   });
 
   it('shows every template problem with its place', async () => {
-    const bad = await pushgraph('sor', 'create', '--template', 'test/fixtures/templates/seed-entity-push.sgnl.yaml', '--push-type', 'SSF');
+    const bad = await pushgraph('sor', 'create', '--template', 'test/fixtures/templates/seed-entity-push.sgnl.yaml', '--push-type', 'SAML');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('pushType: pushType "SSF" is not supported');
+    expect(bad.stderr).toContain('pushType: pushType "SAML" is not supported');
     const unreadable = await pushgraph('sor', 'create', '--template', 'no/such/file.yaml');
     expect(unreadable.stderr).toContain('cannot read no/such/file.yaml: ENOENT');
   });
@@ -101,6 +101,23 @@ describe('pushgraph CLI', () => {
     const bad = await pushgraph('template', 'check', 'examples/entity-push.sgnl.yaml', '--sample', sample);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/does not map to User:\n {2}User\.enabled: expected/);
+  });
+
+  it('agrees with the admin API on push types: SSF loads without an endpoint, an unknown one is a problem', async () => {
+    const ssf = await pushgraph('template', 'check', 'test/fixtures/templates/sgnl-catalog/ssfevents.caep.sgnl.yaml');
+    expect(ssf.code).toBe(0);
+    expect(ssf.stdout).toContain('the template is valid');
+    expect(ssf.stdout).toMatch(/no push endpoint: SSF \(CAEP\) event delivery is not supported yet/);
+    const created = await pushgraph('sor', 'create', '--template', 'test/fixtures/templates/sgnl-catalog/ssfevents.caep.sgnl.yaml');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/no push endpoint: SSF \(CAEP\) event delivery is not supported yet/);
+    expect(created.stdout).not.toContain('token create');
+
+    const unknown = join(dir, 'saml.yaml');
+    writeFileSync(unknown, readFileSync(join(root, 'examples/entity-push.sgnl.yaml'), 'utf8').replace(/pushType: .*/, 'pushType: SAML'));
+    const checked = await pushgraph('template', 'check', unknown);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('template.pushType: pushType "SAML" is not supported');
   });
 
   it('generates an ES256 key pair', async () => {

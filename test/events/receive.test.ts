@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
+import { readCatalogYaml } from '../template/catalog.js';
 import { admin, seedTemplate, testApp } from '../support/service.js';
 import { HMAC_SECRET, seedSet, signHs256 } from './set-fixtures.js';
 
@@ -243,5 +244,20 @@ describe.each(backends({ sqliteFile: true }))('SET push on $name', (backend) => 
       // With bearer tokens disabled, a wrong token is not refused as such: it only cannot verify the signature.
       expect((await send(await signHs256(seedSet(), pushToken), 'Bearer pgt_wrong')).json().err).toBe('invalid_key');
     });
+  it('refuses SETs for an SSF (CAEP) SoR, saying that SSF delivery is not supported yet', async () => {
+    const ssf = await app.inject({
+      method: 'POST',
+      url: '/api/v1/systems-of-record',
+      headers: { ...admin, 'content-type': 'application/yaml' },
+      payload: readCatalogYaml('ssfevents.caep.sgnl.yaml'),
+    });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${ssf.json().id}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(seedSet()),
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ err: 'invalid_request', description: expect.stringMatching(/pushType "SSF".*SSF \(CAEP\) event delivery is not supported yet/) });
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
 import { admin, PUBLIC_URL, seedTemplate, testApp } from '../support/service.js';
+import { readCatalogYaml } from '../template/catalog.js';
 
 describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) => {
   let store: GraphStore;
@@ -102,10 +103,17 @@ describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) =>
       expect(places).toEqual(expect.arrayContaining(['verification.signature', 'entities']));
     });
 
-    it('refuses a push type it has no endpoint for', async () => {
-      const response = await createSor({ template: seedTemplate, pushType: 'SSF' });
+    it('refuses a push type it does not know', async () => {
+      const response = await createSor({ template: seedTemplate, pushType: 'SAML' });
       expect(response.statusCode).toBe(400);
-      expect(response.json().errors).toContainEqual({ place: 'pushType', message: expect.stringContaining('"SSF" is not supported') });
+      expect(response.json().errors).toContainEqual({ place: 'pushType', message: expect.stringContaining('"SAML" is not supported') });
+    });
+
+    it('keeps an SSF (CAEP) catalog template as a SoR without push endpoints', async () => {
+      const response = await createSor(readCatalogYaml('ssfevents.caep.sgnl.yaml'), 'application/yaml');
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toMatchObject({ displayName: 'CAEP Events', pushType: 'SSF', deliveryMethod: 'eventPush', endpoints: {} });
+      expect(response.json()).not.toHaveProperty('exampleCurl');
     });
 
     it('answers malformed, oversized and mistyped bodies with specific problems', async () => {

@@ -1,0 +1,34 @@
+import type { TemplateProblem } from '../template/model.js';
+
+/** The push types this service has endpoints for: SCIM events (SETs) and the SCIM 2.0 API. */
+export const PUSH_TYPES_WITH_ENDPOINTS = ['SCIM', 'SCIM2.0'] as const;
+
+/**
+ * Push types of SGNL's catalog that a SoR may have although nothing receives them yet: the SoR keeps its
+ * template (every catalog template loads unchanged), advertises no endpoint, and pushes to it are refused.
+ */
+const PUSH_TYPES_NOT_RECEIVED_YET: Readonly<Record<string, string>> = {
+  SSF: 'SSF (CAEP) event delivery is not supported yet',
+};
+
+/** The push type a SoR gets: the request's, else the template's, else SCIM events. */
+export function effectivePushType(requested: string | undefined, fromTemplate: string | undefined): string {
+  return requested ?? fromTemplate ?? 'SCIM';
+}
+
+/** A problem when the push type is one this service does not know at all, placed where it came from. */
+export function pushTypeProblem(requested: string | undefined, fromTemplate: string | undefined): TemplateProblem | undefined {
+  const pushType = effectivePushType(requested, fromTemplate);
+  if ((PUSH_TYPES_WITH_ENDPOINTS as readonly string[]).includes(pushType) || noPushEndpointReason(pushType) !== undefined) return undefined;
+  return {
+    place: requested !== undefined ? 'pushType' : 'template.pushType',
+    message:
+      `pushType "${pushType}" is not supported; use "SCIM" (SCIM events) or "SCIM2.0" (SCIM 2.0 API)` +
+      (requested === undefined ? ', or set "pushType" in the request to override the template' : ''),
+  };
+}
+
+/** Why a SoR of this push type has no push endpoint, or undefined when it has one. */
+export function noPushEndpointReason(pushType: string): string | undefined {
+  return Object.hasOwn(PUSH_TYPES_NOT_RECEIVED_YET, pushType) ? PUSH_TYPES_NOT_RECEIVED_YET[pushType] : undefined;
+}
