@@ -70,7 +70,7 @@ function readAttributes(fields: FieldReader, problems: ProblemList): AttributeDe
   const list = fields.list('attributes', { required: true, nonEmpty: true }) ?? [];
   const place = fields.at('attributes');
   const attributes: AttributeDef[] = [];
-  const firstPlaceOfName = new Map<string, number>();
+  const firstOfName = new Map<string, { index: number; name: string }>();
   list.forEach((value, index) => {
     const attributePlace = item(place, index);
     if (!isMap(value)) {
@@ -78,18 +78,25 @@ function readAttributes(fields: FieldReader, problems: ProblemList): AttributeDe
       return;
     }
     const attribute = readAttribute(new FieldReader(value, attributePlace, problems), problems);
-    const earlier = firstPlaceOfName.get(attribute.name);
+    // Node filters match attribute names without regard to case, so names that differ only in case would collide.
+    const folded = attribute.name.toLowerCase();
+    const earlier = firstOfName.get(folded);
     if (attribute.name !== '' && earlier !== undefined) {
-      problems.push({
-        place: member(attributePlace, 'name'),
-        message: `duplicate attribute name ${JSON.stringify(attribute.name)}; attributes[${earlier}] has the same name`,
-      });
+      problems.push({ place: member(attributePlace, 'name'), message: duplicateNameMessage(attribute.name, earlier) });
     } else {
-      firstPlaceOfName.set(attribute.name, index);
+      firstOfName.set(folded, { index, name: attribute.name });
     }
     attributes.push(attribute);
   });
   return attributes;
+}
+
+function duplicateNameMessage(name: string, earlier: { index: number; name: string }): string {
+  if (earlier.name === name) return `duplicate attribute name ${JSON.stringify(name)}; attributes[${earlier.index}] has the same name`;
+  return (
+    `attribute name ${JSON.stringify(name)} differs from ${JSON.stringify(earlier.name)} of attributes[${earlier.index}] only in case; ` +
+    'filters match attribute names without regard to case'
+  );
 }
 
 function readAttribute(fields: FieldReader, problems: ProblemList): AttributeDef {

@@ -100,6 +100,8 @@ describe('entity rules', () => {
     [['attributes', 0, 'type'], undefined, 'entities.User.attributes[0].type', 'type is required'],
     [['attributes', 0, 'indexed'], 'yes', 'entities.User.attributes[0].indexed', 'indexed must be true or false, found the string "yes"'],
     [['attributes', 0, 'name'], 'id', 'entities.User.attributes[1].name', 'duplicate attribute name "id"; attributes[0] has the same name'],
+    [['attributes', 0, 'name'], 'ID', 'entities.User.attributes[1].name',
+      'attribute name "id" differs from "ID" of attributes[0] only in case; filters match attribute names without regard to case'],
     [['attributes', 1, 'list'], true, 'entities.User.attributes[1].list', 'attribute id is the uniqueId, so it cannot be a list'],
   ])('%j = %j', (path, value, place, message) => {
     const problems = problemsAfter((d) => (value === undefined ? deleteAt(d, [...USER, ...path]) : setAt(d, [...USER, ...path], value)));
