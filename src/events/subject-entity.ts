@@ -1,4 +1,5 @@
 import type { EntityDef, Template } from '../template/model.js';
+import { resourceTypeKey } from '../template/entity-lookup.js';
 import { invalidRequest } from './set-error.js';
 
 /**
@@ -7,9 +8,9 @@ import { invalidRequest } from './set-error.js';
  */
 export function subjectEntity(template: Template, subjectUri: string): EntityDef {
   const resourceType = subjectUri.split('/')[1] ?? '';
-  const wanted = singular(resourceType);
+  const wanted = resourceTypeKey(resourceType);
   const topLevel = Object.values(template.entities).filter((entity) => !entity.parent);
-  const entity = topLevel.find((e) => singular(e.pushExternalId) === wanted);
+  const entity = topLevel.find((e) => resourceTypeKey(e.pushExternalId) === wanted);
   if (!entity) {
     throw invalidRequest(
       `no entity of this system of record receives "${resourceType}" resources (sub_id.uri "${subjectUri}"); ` +
@@ -17,9 +18,4 @@ export function subjectEntity(template: Template, subjectUri: string): EntityDef
     );
   }
   return entity;
-}
-
-function singular(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('s') ? lower.slice(0, -1) : lower;
 }

@@ -1,6 +1,7 @@
 import type { NodeTree } from '../graph/store.js';
 import { mapEntity, type MappingError } from '../mapping/map-entity.js';
 import type { EntityDef, Template } from './model.js';
+import { resourceTypeKey } from './entity-lookup.js';
 
 export type SampleKind = 'set' | 'scim';
 
@@ -39,8 +40,8 @@ function sampleEntity(template: Template, document: Record<string, unknown>, kin
       ? String((document.sub_id as { uri?: unknown } | undefined)?.uri ?? '').split('/')[1]
       : resourceTypeOf(document);
   if (!resourceType) return topLevel(template).length === 1 ? topLevel(template)[0] : undefined;
-  const wanted = singular(resourceType);
-  return topLevel(template).find((entity) => singular(entity.pushExternalId) === wanted || singular(entity.key) === wanted);
+  const wanted = resourceTypeKey(resourceType);
+  return topLevel(template).find((entity) => resourceTypeKey(entity.pushExternalId) === wanted || resourceTypeKey(entity.key) === wanted);
 }
 
 function resourceTypeOf(resource: Record<string, unknown>): string | undefined {
@@ -54,11 +55,6 @@ function resourceTypeOf(resource: Record<string, unknown>): string | undefined {
 
 function topLevel(template: Template): EntityDef[] {
   return Object.values(template.entities).filter((entity) => !entity.parent);
-}
-
-function singular(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('s') ? lower.slice(0, -1) : lower;
 }
 
 function errorLine(error: MappingError): { message: string; path?: string } {

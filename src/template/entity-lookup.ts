@@ -14,3 +14,12 @@ export function findAttribute(entity: EntityDef, name: string): AttributeDef | u
 export function entityNames(entities: Record<string, EntityDef>): string {
   return Object.keys(entities).join(', ');
 }
+
+/**
+ * How a top-level entity's pushExternalId and a pushed resource type are compared: without regard to case,
+ * singular and plural alike, since templates write `User` and `Users` and subjects `/Users/…`.
+ */
+export function resourceTypeKey(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('s') ? lower.slice(0, -1) : lower;
+}

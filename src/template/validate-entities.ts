@@ -1,5 +1,5 @@
 import { resolveAttributeType, unknownTypeMessage } from './attribute-types.js';
-import { entityNames, findEntity } from './entity-lookup.js';
+import { entityNames, findEntity, resourceTypeKey } from './entity-lookup.js';
 import { FieldReader, describe, isMap, type JsonMap, type ProblemList } from './fields.js';
 import { compilePath, jsonPath } from './jsonpath.js';
 import type { AttributeDef, CompiledPath, EntityDef } from './model.js';
@@ -18,6 +18,7 @@ export interface EntitiesRead {
 export function readEntities(entitiesMap: JsonMap, place: string, problems: ProblemList): EntitiesRead {
   const entities: Record<string, EntityDef> = {};
   const declaredParents = new Map<string, string>();
+  const pushFields = new Map<string, string>();
   for (const [key, value] of Object.entries(entitiesMap)) {
     const entityPlace = member(place, key);
     if (!isMap(value)) {
@@ -25,10 +26,14 @@ export function readEntities(entitiesMap: JsonMap, place: string, problems: Prob
       continue;
     }
     const fields = new FieldReader(value, entityPlace, problems);
-    entities[key] = readEntity(key, fields, problems);
+    const read = readEntity(key, fields, problems);
+    entities[key] = read.entity;
+    pushFields.set(key, read.pushField);
     const parent = fields.string('parent');
     if (parent !== undefined) declaredParents.set(key, parent);
   }
+  findSharedExternalIds(entities, place, problems);
+  findSharedResourceTypes(entities, declaredParents, pushFields, place, problems);
   resolveParents(entities, declaredParents, place, problems);
   findParentCycles(entities, place, problems);
   for (const [key, entity] of Object.entries(entities)) {
@@ -37,7 +42,8 @@ export function readEntities(entitiesMap: JsonMap, place: string, problems: Prob
   return { entities, children: new Set(declaredParents.keys()) };
 }
 
-function readEntity(key: string, fields: FieldReader, problems: ProblemList): EntityDef {
+/** The entity, and which field its push expression came from (pushExternalId, or externalId standing in). */
+function readEntity(key: string, fields: FieldReader, problems: ProblemList): { entity: EntityDef; pushField: string } {
   const externalId = fields.string('externalId', { required: true }) ?? '';
   const push = pushExpression(fields, externalId);
   const entity: EntityDef = {
@@ -55,7 +61,7 @@ function readEntity(key: string, fields: FieldReader, problems: ProblemList): En
   if (fields.has('parent') && push.expression !== '') {
     entity.path = compileOrReport(push.expression, fields.at(push.field), problems);
   }
-  return dropUndefined(entity);
+  return { entity: dropUndefined(entity), pushField: push.field };
 }
 
 /** Templates written for polling have no pushExternalId; their externalId serves for push too. */
@@ -130,6 +136,55 @@ function compileOrReport(source: string, place: string, problems: ProblemList): 
   if (compiled.ok) return compiled.path;
   problems.push({ place, message: `invalid JSONPath ${JSON.stringify(source)}: ${compiled.reason}` });
   return UNUSABLE_PATH;
+}
+
+/** Parents and relationships name an entity by its externalId (see findEntity), so two sharing one is ambiguous. */
+function findSharedExternalIds(entities: Record<string, EntityDef>, place: string, problems: ProblemList): void {
+  const firstWith = new Map<string, string>();
+  for (const entity of Object.values(entities)) {
+    if (entity.externalId === '') continue;
+    const earlier = firstWith.get(entity.externalId);
+    if (earlier === undefined) {
+      firstWith.set(entity.externalId, entity.key);
+      continue;
+    }
+    problems.push({
+      place: member(member(place, entity.key), 'externalId'),
+      message:
+        `entity ${entity.key} has the externalId ${JSON.stringify(entity.externalId)} of entity ${earlier}; ` +
+        `"${entity.externalId}.id" in a relationship or a parent would be ambiguous`,
+    });
+  }
+}
+
+/**
+ * A SET subject goes to the first top-level entity whose pushExternalId names its resource type, compared as
+ * subjectEntity compares them (any case, singular or plural), so a second such entity would never get data.
+ * A child entity's pushExternalId is a path relative to its parent's document, so children may share one.
+ */
+function findSharedResourceTypes(
+  entities: Record<string, EntityDef>,
+  declaredParents: Map<string, string>,
+  pushFields: Map<string, string>,
+  place: string,
+  problems: ProblemList,
+): void {
+  const firstFor = new Map<string, EntityDef>();
+  for (const entity of Object.values(entities)) {
+    if (declaredParents.has(entity.key) || entity.pushExternalId === '') continue;
+    const resourceType = resourceTypeKey(entity.pushExternalId);
+    const earlier = firstFor.get(resourceType);
+    if (earlier === undefined) {
+      firstFor.set(resourceType, entity);
+      continue;
+    }
+    problems.push({
+      place: member(member(place, entity.key), pushFields.get(entity.key) ?? 'pushExternalId'),
+      message:
+        `entity ${entity.key} receives the same resource type as entity ${earlier.key} ` +
+        `(${JSON.stringify(entity.pushExternalId)} and ${JSON.stringify(earlier.pushExternalId)}); SET subjects would go to ${earlier.key} only`,
+    });
+  }
 }
 
 function resolveParents(

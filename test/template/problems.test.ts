@@ -160,6 +160,48 @@ describe('entity rules', () => {
     expect(problemsAfter((d) => setAt(d, [...USER, 'pushExternalId'], 'Users[weird'))).toEqual([]);
   });
 
+  describe('entities that another entity\'s name or resource type would be mistaken for', () => {
+    const person = (fields: Record<string, unknown>) => ({
+      ...fields,
+      attributes: [{ name: 'id', externalId: 'id', pushExternalId: '$.sub_id.id', type: 'String', uniqueId: true }],
+    });
+    const withPerson = (fields: Record<string, unknown>) => problemsAfter((d) => setAt(d, ['entities', 'Person'], person(fields)));
+
+    it.each(['Users', 'users', 'User', 'USER'])('refuses a second top-level entity receiving %s, as SET subjects /Users and /User resolve alike', (pushExternalId) => {
+      expect(withPerson({ externalId: 'People', pushExternalId })).toEqual([
+        {
+          place: 'entities.Person.pushExternalId',
+          message: `entity Person receives the same resource type as entity User ("${pushExternalId}" and "Users"); SET subjects would go to User only`,
+        },
+      ]);
+    });
+
+    it('places the clash at externalId when it stands in for a missing pushExternalId', () => {
+      expect(withPerson({ externalId: 'User' })).toEqual([
+        {
+          place: 'entities.Person.externalId',
+          message: 'entity Person receives the same resource type as entity User ("User" and "Users"); SET subjects would go to User only',
+        },
+      ]);
+    });
+
+    it('refuses two entities with the same externalId, which relationships and parents name them by', () => {
+      expect(withPerson({ externalId: 'Users', pushExternalId: 'People' })).toEqual([
+        {
+          place: 'entities.Person.externalId',
+          message: 'entity Person has the externalId "Users" of entity User; "Users.id" in a relationship or a parent would be ambiguous',
+        },
+      ]);
+    });
+
+    it('lets child entities select the same objects, since their paths are relative to different parents', () => {
+      const problems = problemsAfter((d) =>
+        setAt(d, ['entities', 'WorkEmail'], { parent: 'User', externalId: 'workEmails', pushExternalId: '$.events.*.data.emails.*', attributes: [{ name: 'value', externalId: 'value', type: 'String' }] }),
+      );
+      expect(problems).toEqual([]);
+    });
+  });
+
   it('collects problems from many entities at once', () => {
     const problems = problemsAfter((d) => {
       setAt(d, [...USER_ATTRIBUTES, 0, 'type'], 'Text');
