@@ -44,8 +44,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: (options.logger ? withRedactedRequests(options.logger) : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
-    // Unknown fields are refused, not silently dropped: a misspelt option must not be ignored.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // Unknown fields are refused, not silently dropped: a misspelt option must not be ignored. Nor are values
+    // of the wrong type converted ({"description": 5}); every query parameter is declared a string anyway.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // A SET request logs one line of its own, with its outcome (events/routes.ts), and is in the event log;

@@ -28,9 +28,12 @@ const ZONE_NAMES: Readonly<Record<string, number>> = {
   PDT: -420,
 };
 
+// RFC 3339, with or without a fraction
+const RFC_3339 =
+  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})[Tt](?<hour>\d{2}):(?<minute>\d{2}):(?<second>\d{2})(?:\.(?<fraction>\d+))?(?<offset>[Zz]|[+-]\d{2}:\d{2})$/;
+
 const LAYOUTS: readonly RegExp[] = [
-  // RFC 3339, with or without a fraction
-  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})[Tt](?<hour>\d{2}):(?<minute>\d{2}):(?<second>\d{2})(?:\.(?<fraction>\d+))?(?<offset>[Zz]|[+-]\d{2}:\d{2})$/,
+  RFC_3339,
   // RFC 1123Z and RFC 1123: Mon, 02 Jan 2006 15:04:05 -0700 / MST
   new RegExp(`^${SHORT_DAY}, (?<day>\\d{2}) ${MONTH_NAME} (?<year>\\d{4}) ${CLOCK} (?:${NUMERIC_ZONE}|${NAMED_ZONE})$`),
   // RFC 850: Monday, 02-Jan-06 15:04:05 MST
@@ -56,6 +59,15 @@ export function parseDateTime(raw: unknown): Date | undefined {
     if (groups !== undefined) return fromParts(groups);
   }
   return /^\d+$/.test(raw) ? fromUnixSeconds(Number(raw)) : undefined;
+}
+
+/**
+ * An RFC 3339 time that names a real calendar day and clock time, or undefined (Date.parse would move
+ * 2030-02-30 to March 2).
+ */
+export function parseRfc3339(text: string): Date | undefined {
+  const groups = RFC_3339.exec(text)?.groups;
+  return groups === undefined ? undefined : fromParts(groups);
 }
 
 function fromUnixSeconds(seconds: number): Date | undefined {

@@ -3,6 +3,7 @@ import type { PushAuthentication } from '../graph/push-events.js';
 import type { GraphStore, PushTokenRecord } from '../graph/store.js';
 import { matchesHash, randomSecret, sha256Hex } from '../admin/secrets.js';
 import { badRequest, notFound } from '../http/problem.js';
+import { parseRfc3339 } from '../mapping/datetime.js';
 
 const PUSH_TOKEN_PREFIX = 'pgt';
 
@@ -16,13 +17,7 @@ export async function createPushToken(
   options: { description?: string; expiresAt?: string } = {},
   now = new Date(),
 ): Promise<{ record: PushTokenRecord; token: string }> {
-  if (options.expiresAt !== undefined) {
-    const expires = Date.parse(options.expiresAt);
-    if (Number.isNaN(expires) || !/^\d{4}-\d{2}-\d{2}T/.test(options.expiresAt)) {
-      throw badRequest(`"expiresAt" must be an RFC 3339 time such as 2027-01-31T00:00:00Z (got "${options.expiresAt}")`);
-    }
-    if (expires <= now.getTime()) throw badRequest(`"expiresAt" (${options.expiresAt}) is in the past`);
-  }
+  const expiresAt = options.expiresAt === undefined ? undefined : readExpiry(options.expiresAt, now);
   const id = randomBytes(8).toString('hex');
   const token = `${PUSH_TOKEN_PREFIX}_${id}_${randomSecret()}`;
   const record: PushTokenRecord = {
@@ -31,10 +26,19 @@ export async function createPushToken(
     hash: sha256Hex(token),
     description: options.description,
     createdAt: now.toISOString(),
-    expiresAt: options.expiresAt === undefined ? undefined : new Date(options.expiresAt).toISOString(),
+    expiresAt: expiresAt?.toISOString(),
   };
   await store.createPushToken(record);
   return { record, token };
+}
+
+function readExpiry(text: string, now: Date): Date {
+  const expiresAt = parseRfc3339(text);
+  if (!expiresAt) {
+    throw badRequest(`"expiresAt" must be an RFC 3339 time on a real calendar day, such as 2027-01-31T00:00:00Z (got "${text}")`);
+  }
+  if (expiresAt.getTime() <= now.getTime()) throw badRequest(`"expiresAt" (${text}) is in the past`);
+  return expiresAt;
 }
 
 export async function revokePushToken(store: GraphStore, sorId: string, tokenId: string, now = new Date()): Promise<void> {

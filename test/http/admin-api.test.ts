@@ -211,6 +211,9 @@ describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) =>
     it.each([
       [{ expiresAt: 'tomorrow' }, /RFC 3339/],
       [{ expiresAt: '2001-01-01T00:00:00Z' }, /in the past/],
+      [{ expiresAt: '2030-02-30T00:00:00Z' }, /RFC 3339/],
+      [{ expiresAt: '2030-13-01T00:00:00Z' }, /RFC 3339/],
+      [{ description: 5 }, /body\.description: must be string/],
       [{ secret: 'mine' }, /not valid/],
     ])('refuses %j', async (payload, detail) => {
       const sor = (await createSor(seedTemplate, 'application/yaml')).json();
