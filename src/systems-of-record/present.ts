@@ -1,4 +1,5 @@
 import type { PushTokenRecord } from '../graph/store.js';
+import { hasExpired } from './push-tokens.js';
 import type { SystemOfRecord } from './service.js';
 import type { Verification } from './verification.js';
 
@@ -55,7 +56,7 @@ export function presentPushToken(token: PushTokenRecord) {
     expiresAt: token.expiresAt,
     revokedAt: token.revokedAt,
     lastUsedAt: token.lastUsedAt,
-    status: token.revokedAt ? 'revoked' : token.expiresAt && Date.parse(token.expiresAt) <= Date.now() ? 'expired' : 'active',
+    status: token.revokedAt ? 'revoked' : hasExpired(token, new Date()) ? 'expired' : 'active',
   };
 }
 

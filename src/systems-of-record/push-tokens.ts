@@ -65,7 +65,8 @@ export async function rotatePushToken(
     throw badRequest(`"graceSeconds" must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (30 days)`);
   }
   const old = await store.getPushToken(tokenId);
-  if (!old || old.sorId !== sorId || old.revokedAt) {
+  // An expired token is as dead as a revoked one: rotating it would bring its sender back without anyone noticing.
+  if (!old || old.sorId !== sorId || old.revokedAt || hasExpired(old, now)) {
     throw notFound(`no active push token "${tokenId}" for system of record "${sorId}"`);
   }
   const created = await createPushToken(store, sorId, { description: old.description, expiresAt: options.expiresAt }, now);
@@ -73,6 +74,10 @@ export async function rotatePushToken(
   await store.expirePushToken(sorId, tokenId, graceEnd);
   const previous = (await store.getPushToken(tokenId))!;
   return { ...created, previous: { id: tokenId, expiresAt: previous.expiresAt ?? graceEnd.toISOString() } };
+}
+
+export function hasExpired(token: PushTokenRecord, now: Date): boolean {
+  return token.expiresAt ? Date.parse(token.expiresAt) <= now.getTime() : false;
 }
 
 export type PushTokenRefusal = 'malformed' | 'unknown' | 'other-sor' | 'revoked' | 'expired';
@@ -103,7 +108,7 @@ export async function checkPushToken(store: GraphStore, sorId: string, presented
   if (!token || !matchesHash(presented, token.hash)) return { ok: false, reason: 'unknown' };
   if (token.sorId !== sorId) return { ok: false, reason: 'other-sor', token };
   if (token.revokedAt) return { ok: false, reason: 'revoked', token };
-  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { ok: false, reason: 'expired', token };
+  if (hasExpired(token, now)) return { ok: false, reason: 'expired', token };
   return { ok: true, token };
 }
 

@@ -95,4 +95,17 @@ describe.each(backends())('push token lifecycle on $name', (backend) => {
     expect((await app.inject({ method: 'POST', url: url(`${tokens}/${old.id}/rotate`), headers: admin })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: url(`${tokens}/ffffffffffffffff/rotate`), headers: admin })).statusCode).toBe(404);
   });
+
+  it('cannot rotate an expired token, answering as for a revoked one', async () => {
+    const id = '00112233445566ff';
+    await store.createPushToken({
+      id, sorId, hash: sha256Hex(`pgt_${id}_expired`), createdAt: new Date(Date.now() - 60_000).toISOString(), expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    const tokenCount = async () => (await app.inject({ method: 'GET', url: url(tokens), headers: admin })).json().items.length as number;
+    const before = await tokenCount();
+    const response = await app.inject({ method: 'POST', url: url(`${tokens}/${id}/rotate`), headers: admin });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().detail).toBe(`no active push token "${id}" for system of record "${sorId}"`);
+    expect(await tokenCount()).toBe(before);
+  });
 });
