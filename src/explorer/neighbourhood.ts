@@ -2,6 +2,7 @@ import { relationshipsOf, resolveRelationshipFrom } from '../graph/relationships
 import type { EntityNode, GraphStore, NodeRef } from '../graph/store.js';
 import { nodeKey } from '../graph/tree.js';
 import type { Template } from '../template/model.js';
+import { hasEntity } from '../template/entity-lookup.js';
 import { nodeLabel } from './node-label.js';
 
 export const MAX_DEPTH = 4;
@@ -114,7 +115,7 @@ async function parentLinks(store: GraphStore, sorId: string, template: Template,
   const links: Link[] = [];
   for (const child of children) {
     const parent = child.parent && byKey.get(nodeKey(child.parent.entity, child.parent.id));
-    if (parent && uncovered(child.entity)) links.push({ from: parent, to: child, relationship: 'parent', label: 'parent of', forward: true });
+    if (parent && uncovered(child.entity) && hasEntity(template.entities, child.entity)) links.push({ from: parent, to: child, relationship: 'parent', label: 'parent of', forward: true });
   }
   for (const node of frontier) {
     const parent = node.parent && parentsByKey.get(nodeKey(node.parent.entity, node.parent.id));

@@ -3,6 +3,7 @@ import type { AdminApiOptions } from '../http/admin-api.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { InvalidFilterError } from '../scim/filter/index.js';
 import type { EntityDef, Template } from '../template/model.js';
+import { hasEntity } from '../template/entity-lookup.js';
 import { MAX_DEPTH, MAX_NODES, neighbourhoodOf } from './neighbourhood.js';
 import { nodeHistory } from './node-history.js';
 import { resolveNodeRelationships } from './node-relationships.js';
@@ -76,7 +77,9 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
       store.getChildren(sorId, entity, nodeId),
       resolveNodeRelationships(store, sorId, template, node),
     ]);
-    return { ...presentNode(node, children), relationships };
+    // A PUT that drops an entity keeps its nodes (they come back with the entity) but hides them, children too.
+    const shownChildren = children.filter((child) => hasEntity(template.entities, child.entity));
+    return { ...presentNode(node, shownChildren), relationships };
   });
 
   app.get<NodeParams & { Querystring: { depth?: string; limit?: string } }>(

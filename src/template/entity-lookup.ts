@@ -23,3 +23,8 @@ export function resourceTypeKey(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('s') ? lower.slice(0, -1) : lower;
 }
+
+/** Whether the template still has this entity: a replaced template may drop one whose nodes are kept. */
+export function hasEntity(entities: Record<string, EntityDef>, key: string): boolean {
+  return Object.hasOwn(entities, key);
+}

@@ -5,7 +5,8 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
 import { indexedAttributesOf } from '../../src/graph/tree.js';
 import { countingStore, scimPushTemplate, userTree, writeGroupGraph } from '../support/group-graph.js';
-import { admin, testApp } from '../support/service.js';
+import { signHs256, seedSet } from '../events/set-fixtures.js';
+import { admin, seedSorWithToken, seedTemplate, testApp } from '../support/service.js';
 
 describe.each(backends())('explorer API on $name', (backend) => {
   let store: GraphStore;
@@ -105,6 +106,30 @@ describe.each(backends())('explorer API on $name', (backend) => {
     expect(two.nodes).toHaveLength(20);
     expect(two.truncated).toBe(true);
     expect((await get('/entities/User/nodes/u1/neighbours?depth=9')).statusCode).toBe(400);
+  });
+
+  it('leaves out the children of an entity a PUT dropped, as it does its top-level nodes, and shows them again once it is back', async () => {
+    const seed = await seedSorWithToken(app);
+    await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${seed.sorId}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${seed.token}` },
+      payload: await signHs256(seedSet()),
+    });
+    await app.inbox.drain();
+    const sorUrl = `/api/v1/systems-of-record/${seed.sorId}`;
+    const readUser = async (path = '') => (await app.inject({ method: 'GET', url: `${sorUrl}/entities/User/nodes/100${path}`, headers: admin })).json();
+    const replaceTemplate = (yaml: string) =>
+      app.inject({ method: 'PUT', url: sorUrl, headers: { ...admin, 'content-type': 'application/yaml' }, payload: yaml });
+    expect(Object.keys((await readUser()).children)).toEqual(['Email']);
+
+    expect((await replaceTemplate(seedTemplate.slice(0, seedTemplate.indexOf('  Email:')))).statusCode).toBe(200);
+    expect((await readUser()).children).toEqual({});
+    expect((await readUser('/neighbours')).nodes.map((n: { entity: string }) => n.entity)).toEqual(['User']);
+    expect((await app.inject({ method: 'GET', url: `${sorUrl}/entities/Email/nodes`, headers: admin })).statusCode).toBe(404);
+
+    expect((await replaceTemplate(seedTemplate)).statusCode).toBe(200);
+    expect(Object.keys((await readUser()).children)).toEqual(['Email']);
   });
 
   it('answers 404 for an unknown node or entity', async () => {
