@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GraphStore } from '../graph/store.js';
+import { existingSorIds, PerSorCounter } from './per-sor-counter.js';
 import { registerPushMetrics } from './push-metrics.js';
 import { registerStoreMetrics } from './store-metrics.js';
 
@@ -36,20 +37,26 @@ export async function metricsRoutes(app: FastifyInstance, store: GraphStore): Pr
     requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
-  registerPushMetrics(app, registry);
-  registerStoreMetrics(registry, store);
+  const sorIds = existingSorIds(store);
+  registerPushMetrics(app, registry, sorIds);
+  registerStoreMetrics(registry, store, sorIds);
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  return eventMetrics(registry);
+  return eventMetrics(registry, sorIds);
 }
 
-function eventMetrics(registry: Registry): EventMetrics {
-  const completed = new Counter({
-    name: 'pushgraph_events_total',
-    help: 'Accepted events the inbox worker completed, by system of record and outcome (applied, failed, ignored)',
-    labelNames: ['sor', 'status'] as const,
-    registers: [registry],
-  });
+function eventMetrics(registry: Registry, sorIds: () => Promise<ReadonlySet<string>>): EventMetrics {
+  const completed: PerSorCounter<'status'> = new PerSorCounter(
+    new Counter({
+      name: 'pushgraph_events_total',
+      help: 'Accepted events the inbox worker completed, by system of record and outcome (applied, failed, ignored)',
+      labelNames: ['sor', 'status'] as const,
+      registers: [registry],
+      async collect() {
+        completed.keepOnly(await sorIds());
+      },
+    }),
+  );
   const delay = new Histogram({
     name: 'pushgraph_event_graph_delay_seconds',
     help: 'Time from accepting an event to its changes being visible in the graph',

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { PerSorCounter, UNKNOWN_SOR } from './per-sor-counter.js';
 
 /** Error codes become label values only when they look like codes, so a label set cannot grow without bound. */
 const ERROR_CODE = /^[a-zA-Z_]{1,40}$/;
@@ -13,15 +14,20 @@ declare module 'fastify' {
 /**
  * Push requests (SET and SCIM 2.0 endpoints) by SoR, protocol, outcome and error code, with latency
  * histograms by protocol and outcome. The SoR label is the SoR id only when the SoR exists (any answer but
- * 404), so guessed ids do not add series.
+ * 404), so guessed ids do not add series, and a deleted SoR's series are dropped at the next scrape.
  */
-export function registerPushMetrics(app: FastifyInstance, registry: Registry): void {
-  const requests = new Counter({
-    name: 'pushgraph_push_requests_total',
-    help: 'Push requests answered, by system of record, protocol (set, scim), outcome and error code',
-    labelNames: ['sor', 'protocol', 'outcome', 'error'] as const,
-    registers: [registry],
-  });
+export function registerPushMetrics(app: FastifyInstance, registry: Registry, sorIds: () => Promise<ReadonlySet<string>>): void {
+  const requests: PerSorCounter<'protocol' | 'outcome' | 'error'> = new PerSorCounter(
+    new Counter({
+      name: 'pushgraph_push_requests_total',
+      help: 'Push requests answered, by system of record, protocol (set, scim), outcome and error code',
+      labelNames: ['sor', 'protocol', 'outcome', 'error'] as const,
+      registers: [registry],
+      async collect() {
+        requests.keepOnly(await sorIds());
+      },
+    }),
+  );
   const latency = new Histogram({
     name: 'pushgraph_push_request_duration_seconds',
     help: 'Time to answer push requests, by protocol and outcome',
@@ -39,7 +45,7 @@ export function registerPushMetrics(app: FastifyInstance, registry: Registry): v
     if (!protocol) return;
     const outcome = outcomeOf(reply.statusCode);
     const sorId = (request.params as { sorId?: string } | undefined)?.sorId;
-    const sor = reply.statusCode === 404 || sorId === undefined ? 'unknown' : sorId;
+    const sor = reply.statusCode === 404 || sorId === undefined ? UNKNOWN_SOR : sorId;
     requests.inc({ sor, protocol, outcome, error: request.pushErrorCode ?? '' });
     latency.observe({ protocol, outcome }, reply.elapsedTime / 1000);
   });

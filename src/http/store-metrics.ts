@@ -8,7 +8,7 @@ const GRAPH_SIZE_TTL_MS = 30_000;
  * Gauges read from the store when Prometheus scrapes: the inbox (shared by all instances, so every instance
  * reports the same) and the graph's size per SoR and entity type.
  */
-export function registerStoreMetrics(registry: Registry, store: GraphStore): void {
+export function registerStoreMetrics(registry: Registry, store: GraphStore, sorIds: () => Promise<ReadonlySet<string>>): void {
   new Gauge({
     name: 'pushgraph_inbox_depth',
     help: 'Accepted events waiting to be applied to the graph, across all systems of record',
@@ -34,8 +34,10 @@ export function registerStoreMetrics(registry: Registry, store: GraphStore): voi
     registers: [registry],
     async collect() {
       if (!counted || Date.now() - counted.at > GRAPH_SIZE_TTL_MS) counted = { at: Date.now(), sizes: await graphSizes(store) };
+      // The counts may be older than a deletion; a deleted SoR's series go at once all the same.
+      const existing = await sorIds();
       this.reset();
-      for (const { sor, entity, count } of counted.sizes) this.set({ sor, entity }, count);
+      for (const { sor, entity, count } of counted.sizes) if (existing.has(sor)) this.set({ sor, entity }, count);
     },
   });
   new Gauge({

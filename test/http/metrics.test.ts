@@ -62,6 +62,17 @@ describe.each(backends({ sqliteFile: true }))('/metrics on $name', (backend) => 
     expect(families.get('pushgraph_http_requests_total')?.samples.length).toBeGreaterThan(0);
   });
 
+  it('drops the series of a deleted SoR', async () => {
+    const doomed = await seedSorWithToken(app);
+    expect((await push(`Bearer ${doomed.token}`, doomed.sorId)).statusCode).toBe(202);
+    await app.inbox.drain();
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain(doomed.sorId);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/systems-of-record/${doomed.sorId}`, headers: admin })).statusCode).toBe(204);
+    const scraped = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(scraped).not.toContain(doomed.sorId);
+    expect(sample(parsePrometheusText(scraped).get('pushgraph_push_requests_total'), { sor: sorId, outcome: 'accepted' })).toBeGreaterThan(0);
+  });
+
   it('counts push tokens in use that expire within 7 days', async () => {
     const soon = (
       await app.inject({
