@@ -20,7 +20,8 @@ export function presentSystemOfRecord(sor: SystemOfRecord, publicUrl: string, op
   return {
     id: record.id,
     displayName: record.displayName,
-    description: record.description,
+    // Always present (CONTRACT.md lists it): empty when neither the template nor the request gave one.
+    description: record.description ?? '',
     pushType: record.pushType,
     deliveryMethod: record.deliveryMethod,
     entities: Object.values(template.entities).map((entity) => ({

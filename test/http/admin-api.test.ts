@@ -78,6 +78,14 @@ describe.each(backends({ sqliteFile: true }))('admin API on $name', (backend) =>
       expect(response.json().verification.hmacSecrets).toEqual(['(redacted)']);
     });
 
+    it('answers description as an empty string when the template has none, in the 201 and in GET', async () => {
+      const created = await createSor(seedTemplate.replace('description: Entity Push\n', ''), 'application/yaml');
+      expect(created.statusCode).toBe(201);
+      expect(created.json().description).toBe('');
+      const read = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${created.json().id}`, headers: admin });
+      expect(read.json().description).toBe('');
+    });
+
     it('lists the built-in templates and creates from {"templateId"}', async () => {
       const list = await app.inject({ method: 'GET', url: '/api/v1/templates', headers: admin });
       expect(list.json().items).toContainEqual({ id: 'scim-2.0-push', displayName: 'SCIM 2.0 Push', pushType: 'SCIM2.0' });

@@ -79,7 +79,8 @@ export async function runWithProgress<T>(path: string, method: string, onProgres
 export interface SystemOfRecord {
   id: string;
   displayName: string;
-  description?: string;
+  /** Empty when the SoR has none. */
+  description: string;
   pushType: string;
   entities: { id: string; displayName?: string; parent?: string; attributes: { name: string; type: string }[] }[];
   relationships: { id: string; name: string; kind: string }[];
