@@ -4,6 +4,8 @@ import { TemplateError, type EntityDef, type RelationshipDef, type Template } fr
 import { readEntities } from './validate-entities.js';
 import { readRelationships } from './validate-relationships.js';
 
+/** `entityPush` for push SoRs; catalog templates written for polling or event streams load too. */
+export const DELIVERY_METHODS = ['entityPush', 'eventPush', 'syncPoll'] as const;
 export const FREQUENCIES = ['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'] as const;
 
 /**
@@ -48,7 +50,7 @@ function readTopLevel(fields: FieldReader, source: object, problems: ProblemList
     icon: fields.string('icon'),
     type: fields.string('type'),
     pushType: fields.string('pushType'),
-    deliveryMethod: fields.string('deliveryMethod'),
+    deliveryMethod: fields.oneOf('deliveryMethod', DELIVERY_METHODS),
     defaultSyncFrequency: fields.oneOf('defaultSyncFrequency', FREQUENCIES),
     defaultSyncMinInterval: fields.integer('defaultSyncMinInterval', 1),
     defaultApiCallFrequency: fields.oneOf('defaultApiCallFrequency', FREQUENCIES),

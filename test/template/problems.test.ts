@@ -69,6 +69,7 @@ describe('top-level field types', () => {
       'secondly',
       'defaultApiCallFrequency must be one of SECONDLY, MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY, YEARLY, found the string "secondly"',
     ],
+    ['deliveryMethod', 'carrierPigeon', 'deliveryMethod must be one of entityPush, eventPush, syncPoll, found the string "carrierPigeon"'],
     ['auth', { basic: {} }, 'auth must be a list, found a map'],
     ['adapterConfig', 'not base64!', 'adapterConfig must be base64-encoded JSON (e30= is {}): it contains characters that are not base64'],
     ['adapterConfig', 'bm90IGpzb24=', 'adapterConfig must be base64-encoded JSON (e30= is {}): it does not decode to JSON'],
