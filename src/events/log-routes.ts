@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PushEventStatus } from '../graph/push-events.js';
 import type { AdminApiOptions } from '../http/admin-api.js';
+import { pageLimit } from '../http/page-limit.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 
 const STATUSES: readonly PushEventStatus[] = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
@@ -39,7 +40,7 @@ export async function eventLogRoutes(app: FastifyInstance, { store, systemsOfRec
         subject,
         since: since === undefined ? undefined : new Date(since).toISOString(),
         cursor,
-        limit: count === undefined ? 50 : Math.min(Math.max(Number(count), 1), 500),
+        limit: pageLimit(count, { fallback: 50, max: 500 }),
       });
     },
   );

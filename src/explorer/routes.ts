@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminApiOptions } from '../http/admin-api.js';
+import { pageLimit } from '../http/page-limit.js';
 import { badRequest, notFound } from '../http/problem.js';
 import { InvalidFilterError } from '../scim/filter/index.js';
 import type { EntityDef, Template } from '../template/model.js';
@@ -52,8 +53,7 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
       const { sorId, entity } = request.params;
       const { template } = await systemsOfRecord.require(sorId);
       const entityDef = requireEntity(template, entity, sorId);
-      const limit = Math.min(Number(request.query.count ?? 100), MAX_PAGE);
-      if (limit < 1) throw badRequest('"count" must be at least 1');
+      const limit = pageLimit(request.query.count, { fallback: 100, max: MAX_PAGE });
       const { filter, cursor } = request.query;
       if (filter !== undefined && filter.trim() !== '') {
         const found = await searchNodes(store, { sorId, entity: entityDef, filter, limit, cursor }).catch(asBadFilter);
@@ -118,7 +118,7 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
       const { sorId, entity, nodeId } = request.params;
       const { template } = await systemsOfRecord.require(sorId);
       const node = await requireNode(template, sorId, entity, nodeId);
-      const limit = Math.min(Math.max(Number(request.query.count ?? 50), 1), 500);
+      const limit = pageLimit(request.query.count, { fallback: 50, max: 500 });
       return nodeHistory(store, sorId, node, { limit, cursor: request.query.cursor });
     },
   );

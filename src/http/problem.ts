@@ -33,6 +33,13 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers: Reco
     .send({ type: problem.type ?? 'about:blank', ...problem });
 }
 
+/** Ajv's wording, except where it leaves out what the caller needs: the unknown field, the allowed values. */
+function validationMessage(v: NonNullable<FastifyError['validation']>[number]): string {
+  if (v.keyword === 'additionalProperties') return `unknown field "${String(v.params.additionalProperty)}"`;
+  if (v.keyword === 'enum') return `must be one of ${(v.params.allowedValues as unknown[]).map(String).join(', ')}`;
+  return v.message ?? 'is not valid';
+}
+
 /** Turns anything thrown in an admin route into a problem+json answer, never leaking internals. */
 export function problemErrorHandler(error: FastifyError | ProblemError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof ProblemError) return sendProblem(reply, error.problem, error.headers);
@@ -43,8 +50,7 @@ export function problemErrorHandler(error: FastifyError | ProblemError, request:
   if (fastifyError.validation) {
     const errors = fastifyError.validation.map((v) => ({
       place: `${fastifyError.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
-      message:
-        v.keyword === 'additionalProperties' ? `unknown field "${String(v.params.additionalProperty)}"` : (v.message ?? 'is not valid'),
+      message: validationMessage(v),
     }));
     return sendProblem(reply, {
       title: 'Bad Request',

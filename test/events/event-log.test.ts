@@ -207,14 +207,16 @@ describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (b
   });
 
   it.each([
-    ['?status=maybe', 400],
-    ['?since=yesterday', 400],
-    ['?cursor=bm9wZQ', 400],
-    ['?colour=blue', 400],
-  ])('answers bad queries %s with %i', async (query, status) => {
+    ['?status=maybe', /querystring\.status: must be one of accepted, applied, failed, ignored, refused, duplicate/],
+    ['?since=yesterday', /"since" must be an RFC 3339 time/],
+    ['?cursor=bm9wZQ', /"cursor" is not a cursor/],
+    ['?colour=blue', /unknown field "colour"/],
+    ['?count=0', /"count" must be at least 1/],
+  ])('answers the bad query %s with a 400 saying what is wrong', async (query, detail) => {
     const response = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events${query}`, headers: admin });
-    expect(response.statusCode).toBe(status);
+    expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/problem\+json/);
+    expect(response.json().detail).toMatch(detail);
   });
 
   it('keeps the inbox when deleting old log entries', async () => {
