@@ -30,7 +30,8 @@ function parseYaml(text: string): unknown {
     throw new TemplateError(
       document.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { place: `yaml:line ${line}, column ${col}`, message: error.message };
+        const message = error.code === 'MULTIPLE_DOCS' ? 'the template must be a single YAML document; a second one starts here' : error.message;
+        return { place: `yaml:line ${line}, column ${col}`, message };
       }),
     );
   }

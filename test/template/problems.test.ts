@@ -25,6 +25,12 @@ describe('YAML text', () => {
     expect(problems[0]!.message).toMatch(/unique/);
   });
 
+  it('refuses a second YAML document in our own words', () => {
+    expect(problemsOf(() => parseTemplate('displayName: a\n---\ndisplayName: b\n'))).toEqual([
+      { place: 'yaml:line 2, column 1', message: 'the template must be a single YAML document; a second one starts here' },
+    ]);
+  });
+
   it('refuses documents that expand aliases without limit', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let level = 1; level < 8; level += 1) {
