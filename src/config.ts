@@ -33,12 +33,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: overrides.databaseUrl ?? (env.PUSHGRAPH_DATABASE_URL || DEFAULT_DATABASE_URL),
     adminToken: overrides.adminToken ?? (env.PUSHGRAPH_ADMIN_TOKEN || undefined),
     publicUrl,
-    logLevel: overrides.logLevel ?? env.PUSHGRAPH_LOG_LEVEL ?? 'info',
+    logLevel: logLevel(overrides.logLevel, env.PUSHGRAPH_LOG_LEVEL),
     bodyLimit: overrides.bodyLimit ?? 1024 * 1024,
     rateLimitPerSecond: overrides.rateLimitPerSecond ?? positiveNumber('PUSHGRAPH_RATE_LIMIT', env.PUSHGRAPH_RATE_LIMIT, 500),
     eventRetentionDays:
       overrides.eventRetentionDays ?? positiveNumber('PUSHGRAPH_EVENT_RETENTION_DAYS', env.PUSHGRAPH_EVENT_RETENTION_DAYS, 30),
   };
+}
+
+/** pino's levels; pino itself would throw an error that names none of them. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(flag: string | undefined, env: string | undefined): string {
+  const level = flag ?? (env || 'info');
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError(`${flag !== undefined ? '--log-level' : 'PUSHGRAPH_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  }
+  return level;
 }
 
 function parsePort(text: string): number {

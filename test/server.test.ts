@@ -77,9 +77,14 @@ describe('loadConfig', () => {
     [{ PUSHGRAPH_PORT: 'eighty' }, /PUSHGRAPH_PORT/],
     [{ PUSHGRAPH_PORT: '70000' }, /PUSHGRAPH_PORT/],
     [{ PUSHGRAPH_PUBLIC_URL: 'pushgraph.example' }, /PUSHGRAPH_PUBLIC_URL/],
+    [{ PUSHGRAPH_LOG_LEVEL: 'bogus' }, 'PUSHGRAPH_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "bogus")'],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     expect(() => loadConfig(env)).toThrowError(message);
+  });
+
+  it('refuses a --log-level flag the logger does not know, naming the flag', () => {
+    expect(() => loadConfig({}, { logLevel: 'loud' })).toThrowError('--log-level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")');
   });
 
   it('strips a trailing slash from the public URL', () => {
