@@ -43,3 +43,12 @@ export function print(line = ''): void {
 export function printJson(value: unknown): void {
   print(JSON.stringify(value, null, 2));
 }
+
+/** Ends the command with success when the reader of `stream` has gone away (EPIPE); other write errors fail it. */
+export function exitQuietlyWhenOutputCloses(stream: NodeJS.WriteStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return exit(0);
+    process.stderr.write(`pushgraph: cannot write the output: ${error.message}\n`);
+    exit(1);
+  });
+}

@@ -9,7 +9,10 @@ import { registerTemplateCommands } from './template.js';
 import { registerScimCommands } from './scim.js';
 import { registerBulkCommands } from './bulk.js';
 import { registerSetImportCommand } from './set-import.js';
-import { CliError } from './context.js';
+import { CliError, exitQuietlyWhenOutputCloses } from './context.js';
+
+// `pushgraph sor list | head -5`: once the reader has what it wanted, the rest of the output has nowhere to go.
+exitQuietlyWhenOutputCloses(process.stdout);
 
 const program = new Command()
   .name('pushgraph')

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +118,16 @@ describe('pushgraph CLI', () => {
     const checked = await pushgraph('template', 'check', unknown);
     expect(checked.code).toBe(1);
     expect(checked.stderr).toContain('template.pushType: pushType "SAML" is not supported');
+  });
+
+  it('exits quietly when the reader of its output goes away (pushgraph sor list | head)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, 'sor', 'list'], { cwd: root });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('generates an ES256 key pair', async () => {
