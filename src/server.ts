@@ -25,7 +25,7 @@ export async function startService(config: Config, logger: Logger = createLogger
     const admin = await ensureAdminToken(store, config.adminToken);
     if (admin.generated) {
       process.stdout.write(`admin token: ${admin.generated}\n`);
-      process.stdout.write('  (shown once; keep it: the admin API and `pushgraph` commands against this server need it)\n');
+      process.stdout.write('  (shown once; keep it: the admin API and the console at /console need it)\n');
     }
     const app = await buildApp({
       store,

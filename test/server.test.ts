@@ -28,6 +28,8 @@ describe('startService', () => {
     const first = await startService(config, silent);
     const tokenLine = written.find((line) => line.startsWith('admin token: '));
     expect(tokenLine).toMatch(/^admin token: pga_\S+\n$/);
+    // The CLI's store commands need no admin token, so the hint names only what does.
+    expect(written).toContain('  (shown once; keep it: the admin API and the console at /console need it)\n');
     const adminToken = tokenLine!.slice('admin token: '.length).trim();
     const ready = await fetch(`${first.url}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', store: 'sqlite' });

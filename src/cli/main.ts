@@ -19,6 +19,8 @@ const program = new Command()
   .description('Keep an identity graph current from SCIM 2.0 calls and SCIM Security Event Tokens')
   .option('--database-url <url>', 'the store: sqlite:PATH or postgres://… (default: $PUSHGRAPH_DATABASE_URL or sqlite:./data/pushgraph.db)')
   .option('--public-url <url>', 'base URL that endpoint addresses are built from (default: $PUSHGRAPH_PUBLIC_URL)')
+  // A command's help lists these too (`pushgraph serve --help`), since they are given after it as well.
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
   .exitOverride();
 

@@ -9,7 +9,7 @@ export function registerServeCommand(program: Command): void {
     .description('run the service (settings from PUSHGRAPH_* environment variables, overridden by these flags)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default 8080)', (text) => Number(text))
-    .option('--log-level <level>', 'pino log level (default info)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
     .action(async (options: { host?: string; port?: number; logLevel?: string }, command: Command) => {
       const globals = command.optsWithGlobals<{ databaseUrl?: string; publicUrl?: string }>();
       const config = loadConfig(process.env, {

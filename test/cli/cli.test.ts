@@ -130,6 +130,12 @@ describe('pushgraph CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('lists the global --database-url and --public-url in serve --help, as README shows them with serve', async () => {
+    const help = await pushgraph('serve', '--help');
+    expect(help.stdout).toMatch(/--log-level/);
+    expect(help.stdout).toMatch(/Global Options:[\s\S]*--database-url <url>[\s\S]*--public-url <url>/);
+  });
+
   it('generates an ES256 key pair', async () => {
     const keys = JSON.parse((await pushgraph('keys', 'generate')).stdout);
     expect(keys.privateJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', d: expect.any(String) });
