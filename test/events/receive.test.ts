@@ -244,6 +244,8 @@ describe.each(backends({ sqliteFile: true }))('SET push on $name', (backend) => 
       // With bearer tokens disabled, a wrong token is not refused as such: it only cannot verify the signature.
       expect((await send(await signHs256(seedSet(), pushToken), 'Bearer pgt_wrong')).json().err).toBe('invalid_key');
     });
+  });
+
   it('refuses SETs for an SSF (CAEP) SoR, saying that SSF delivery is not supported yet', async () => {
     const ssf = await app.inject({
       method: 'POST',
