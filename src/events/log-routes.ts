@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PushEventStatus } from '../graph/push-events.js';
 import type { AdminApiOptions } from '../http/admin-api.js';
 import { pageLimit } from '../http/page-limit.js';
+import { parseRfc3339 } from '../mapping/datetime.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 
 const STATUSES: readonly PushEventStatus[] = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
@@ -33,12 +34,16 @@ export async function eventLogRoutes(app: FastifyInstance, { store, systemsOfRec
       const { sorId } = request.params;
       await systemsOfRecord.require(sorId);
       const { status, type, subject, since, cursor, count } = request.query;
-      if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest(`"since" must be an RFC 3339 time (got "${since}")`);
+      // Strictly RFC 3339, calendar included: Date.parse would take "2030-02-30" as March 2.
+      const sinceTime = since === undefined ? undefined : parseRfc3339(since);
+      if (since !== undefined && sinceTime === undefined) {
+        throw badRequest(`"since" must be an RFC 3339 time with its offset, such as 2026-11-26T08:00:00Z (got "${since}")`);
+      }
       return store.listPushEvents(sorId, {
         status: status as PushEventStatus | undefined,
         type,
         subject,
-        since: since === undefined ? undefined : new Date(since).toISOString(),
+        since: sinceTime?.toISOString(),
         cursor,
         limit: pageLimit(count, { fallback: 50, max: 500 }),
       });

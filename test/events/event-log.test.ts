@@ -209,6 +209,8 @@ describe.each(backends({ sqliteFile: true }))('event log and inbox on $name', (b
   it.each([
     ['?status=maybe', /querystring\.status: must be one of accepted, applied, failed, ignored, refused, duplicate/],
     ['?since=yesterday', /"since" must be an RFC 3339 time/],
+    ['?since=2030-02-30T00:00:00Z', /"since" must be an RFC 3339 time/],
+    ['?since=2030-01-01', /"since" must be an RFC 3339 time with its offset/],
     ['?cursor=bm9wZQ', /"cursor" is not a cursor/],
     ['?colour=blue', /unknown field "colour"/],
     ['?count=0', /"count" must be at least 1/],
