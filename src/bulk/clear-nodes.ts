@@ -1,25 +1,31 @@
 import type { GraphStore } from '../graph/store.js';
-import type { Template } from '../template/model.js';
+import type { SystemOfRecord } from '../systems-of-record/service.js';
+import { clearScimResources } from './clear-scim-resources.js';
 import type { ProgressListener } from './progress.js';
 
 const PAGE = 200;
 
 export interface ClearNodesResult {
   deleted: number;
+  /** SCIM 2.0 SoRs: the Users and Groups deleted with the nodes. */
+  deletedScimResources?: number;
 }
 
 /**
  * Deletes every node of a SoR, keeping the SoR, its tokens and its event log. Top-level nodes are deleted one
  * transaction each (their children go with them), so writers are never blocked for long and progress is
- * reported as it goes; nodes pushed meanwhile may survive.
+ * reported as it goes; nodes pushed meanwhile may survive. A SCIM 2.0 SoR's SCIM resources are deleted
+ * afterwards, each with whatever node it has by then, so that the SCIM API does not go on serving resources
+ * the graph no longer has, and a resource created during the node deletion does not outlive its node.
  */
 export async function clearNodes(
   store: GraphStore,
-  sorId: string,
-  template: Template,
+  sor: SystemOfRecord,
+  publicUrl: string,
   onProgress: ProgressListener = () => undefined,
 ): Promise<ClearNodesResult> {
-  const roots = Object.values(template.entities).filter((entity) => entity.parent === undefined).map((entity) => entity.key);
+  const sorId = sor.record.id;
+  const roots = Object.values(sor.template.entities).filter((entity) => entity.parent === undefined).map((entity) => entity.key);
   const counts = await store.countNodes(sorId);
   const total = roots.reduce((sum, entity) => sum + (counts[entity] ?? 0), 0);
   let deleted = 0;
@@ -34,5 +40,6 @@ export async function clearNodes(
       }
     }
   }
-  return { deleted };
+  if (sor.record.pushType !== 'SCIM2.0') return { deleted };
+  return { deleted, deletedScimResources: await clearScimResources(store, sor, publicUrl, onProgress) };
 }

@@ -12,7 +12,7 @@ const NDJSON = 'application/x-ndjson';
  * progress as JSON lines (`{"operation","done","total"}`), ending with `{"result": …}` or `{"error": …}`;
  * otherwise they answer the result when done. Progress lives in the answer, so no instance keeps state.
  */
-export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord, onRetry }: AdminApiOptions) {
+export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord, publicUrl, onRetry }: AdminApiOptions) {
   app.post<{ Params: { sorId: string } }>('/systems-of-record/:sorId/events/retry-failed', async (request, reply) => {
     await systemsOfRecord.require(request.params.sorId);
     return run(request, reply, async (onProgress) => {
@@ -23,8 +23,8 @@ export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord,
   });
 
   app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId/nodes', async (request, reply) => {
-    const { template } = await systemsOfRecord.require(request.params.sorId);
-    return run(request, reply, (onProgress) => clearNodes(store, request.params.sorId, template, onProgress));
+    const sor = await systemsOfRecord.require(request.params.sorId);
+    return run(request, reply, (onProgress) => clearNodes(store, sor, publicUrl, onProgress));
   });
 }
 

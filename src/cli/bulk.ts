@@ -4,7 +4,7 @@ import { throttled } from '../bulk/progress.js';
 import { retryFailedEvents } from '../bulk/retry-failed.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { CliError, print, withStore } from './context.js';
-import { progressReporter } from './progress-bar.js';
+import { progressReporter, progressReporters } from './progress-bar.js';
 
 /** Long operations on a SoR's data, with progress on standard error. */
 export function registerBulkCommands(program: Command): void {
@@ -28,17 +28,18 @@ export function registerBulkCommands(program: Command): void {
   if (!sor) throw new Error('register the sor commands first');
   sor
     .command('clear')
-    .description('delete every node of a system of record (it keeps its template, tokens and event log)')
+    .description('delete every node of a system of record, and a SCIM 2.0 one\'s users and groups (it keeps its template, tokens and event log)')
     .requiredOption('--sor <id>', 'the system of record')
     .option('--yes', 'do it without asking (required)')
     .action(async (options: { sor: string; yes?: boolean }, command: Command) => {
       if (!options.yes) throw new CliError('this deletes every node of the system of record; add --yes to do it', 2);
-      await withStore(command, async (store) => {
-        const { template } = await new SystemsOfRecord(store).require(options.sor);
-        const progress = progressReporter('deleting nodes');
-        const result = await clearNodes(store, options.sor, template, throttled(progress.report, 100));
+      await withStore(command, async (store, config) => {
+        const sor = await new SystemsOfRecord(store).require(options.sor);
+        const progress = progressReporters({ 'clear-nodes': 'deleting nodes', 'clear-scim-resources': 'deleting SCIM resources' });
+        const result = await clearNodes(store, sor, config.publicUrl, throttled(progress.report, 100));
         progress.finish();
         print(`deleted ${result.deleted} nodes (with their children)`);
+        if (result.deletedScimResources !== undefined) print(`deleted ${result.deletedScimResources} SCIM resources (users and groups, with their members)`);
       });
     });
 }

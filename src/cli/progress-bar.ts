@@ -29,3 +29,20 @@ export function bar(label: string, { done, total }: Progress): string {
   const filled = Math.round(share * WIDTH);
   return `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${Math.floor(share * 100)}% ${done}/${total}`;
 }
+
+/** One reporter per operation of a run that does several in turn, each drawn with its own label. */
+export function progressReporters(labels: Record<string, string>, stream: NodeJS.WriteStream = process.stderr): { report: ProgressListener; finish: () => void } {
+  const reporters = new Map<string, ReturnType<typeof progressReporter>>();
+  let current: ReturnType<typeof progressReporter> | undefined;
+  const report: ProgressListener = (progress) => {
+    let reporter = reporters.get(progress.operation);
+    if (!reporter) {
+      reporter = progressReporter(labels[progress.operation] ?? progress.operation, stream);
+      reporters.set(progress.operation, reporter);
+    }
+    if (reporter !== current) current?.finish();
+    current = reporter;
+    reporter.report(progress);
+  };
+  return { report, finish: () => current?.finish() };
+}

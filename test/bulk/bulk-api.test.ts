@@ -4,6 +4,7 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { bar } from '../../src/cli/progress-bar.js';
 import { seedSet, signHs256 } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
+import { scimHarness, type ScimHarness } from '../scim/api/scim-app.js';
 import { admin, seedSorWithToken, testApp } from '../support/service.js';
 
 const patchOf = (id: string) =>
@@ -81,5 +82,52 @@ describe('progress bar', () => {
   it('draws the share done', () => {
     expect(bar('deleting', { operation: 'x', done: 5, total: 10 })).toBe(`deleting [${'#'.repeat(15)}${'.'.repeat(15)}] 50% 5/10`);
     expect(bar('deleting', { operation: 'x', done: 5 })).toBe('deleting 5');
+  });
+});
+
+describe.each(backends({ sqliteFile: true }))('clearing a SCIM 2.0 system of record on $name', (backend) => {
+  let scim: ScimHarness;
+
+  beforeAll(async () => {
+    scim = await scimHarness(backend);
+  });
+  afterAll(async () => {
+    await scim?.app.close();
+    await backend.dispose();
+  });
+
+  it('deletes its SCIM resources and memberships with the nodes, so an IdP can provision them again', async () => {
+    const ada = await scim.createUser('ada@example.com');
+    const bob = await scim.createUser('bob@example.com');
+    const group = await scim.createGroup('Engineers', [ada, bob]);
+    const answer = await scim.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/systems-of-record/${scim.sorId}/nodes`,
+      headers: { ...admin, accept: 'application/x-ndjson' },
+    });
+    const lines = answer.body.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines[0]).toEqual({ operation: 'clear-nodes', done: 0, total: 3 });
+    expect(lines).toContainEqual({ operation: 'clear-scim-resources', done: 0, total: 3 });
+    expect(lines.at(-2)).toEqual({ operation: 'clear-scim-resources', done: 3, total: 3 });
+    expect(lines.at(-1)).toEqual({ result: { deleted: 3, deletedScimResources: 3 } });
+
+    expect(await scim.store.countNodes(scim.sorId)).toEqual({});
+    expect((await scim.scim('GET', '/Users')).json()).toMatchObject({ totalResults: 0, Resources: [] });
+    expect((await scim.scim('GET', '/Groups')).json()).toMatchObject({ totalResults: 0 });
+    expect((await scim.scim('GET', `/Users/${ada}`)).statusCode).toBe(404);
+    expect((await scim.scim('GET', `/Groups/${group}`)).statusCode).toBe(404);
+    expect(await scim.store.listScimMembers(scim.sorId, group, { limit: 10 })).toEqual([]);
+
+    const again = await scim.createUser('ada@example.com');
+    const regrouped = await scim.createGroup('Engineers', [again]);
+    expect((await scim.node('User', again)).statusCode).toBe(200);
+    expect((await scim.scim('GET', `/Groups/${regrouped}`)).json().members).toEqual([expect.objectContaining({ value: again })]);
+  });
+
+  it('answers with the result in one piece when progress is not asked for', async () => {
+    await scim.createUser('carol@example.com');
+    const answer = await scim.app.inject({ method: 'DELETE', url: `/api/v1/systems-of-record/${scim.sorId}/nodes`, headers: admin });
+    expect(answer.json()).toEqual({ result: { deleted: 3, deletedScimResources: 3 } });
+    expect((await scim.scim('GET', '/Users')).json()).toMatchObject({ totalResults: 0 });
   });
 });

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/graph/open-store.js';
+import { ScimResources } from '../../src/scim/resources.js';
+import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -35,5 +38,30 @@ describe('pushgraph bulk commands', () => {
     const retried = await pushgraph('events', 'retry-failed', '--sor', id);
     expect(retried.stderr).toBe('retrying failed events: 0 of 0\n');
     expect(retried.stdout).toContain('0 of 0 failed events put back in the inbox');
+  });
+
+  it('deletes a SCIM 2.0 SoR\'s users and groups with its nodes', async () => {
+    const sor = await pushgraph('sor', 'create', '--scim');
+    const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
+    const store = openStore(databaseUrl);
+    try {
+      const resources = new ScimResources(store, await new SystemsOfRecord(store).require(id), 'http://pushgraph.test/scim/v2', 'seed');
+      const ada = await resources.create('User', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada@example.com' });
+      await resources.create('Group', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineers', members: [{ value: ada.record.id }] });
+    } finally {
+      await store.close();
+    }
+    const cleared = await pushgraph('sor', 'clear', '--sor', id, '--yes');
+    expect(cleared.code).toBe(0);
+    expect(cleared.stderr).toBe('deleting nodes: 0 of 2\ndeleting nodes: 2 of 2\ndeleting SCIM resources: 0 of 2\ndeleting SCIM resources: 2 of 2\n');
+    expect(cleared.stdout).toBe('deleted 2 nodes (with their children)\ndeleted 2 SCIM resources (users and groups, with their members)\n');
+    const reopened = openStore(databaseUrl);
+    try {
+      expect((await reopened.queryScimResources(id, 'User', { count: 10 })).total).toBe(0);
+      expect((await reopened.queryScimResources(id, 'Group', { count: 10 })).total).toBe(0);
+      expect(await reopened.countNodes(id)).toEqual({});
+    } finally {
+      await reopened.close();
+    }
   });
 });

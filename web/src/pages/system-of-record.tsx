@@ -154,11 +154,13 @@ function DangerZone({ sor }: { sor: SystemOfRecord }) {
   const [progress, setProgress] = useState<Progress>();
   const [message, setMessage] = useState<string>();
   const clear = async () => {
-    if (!confirm(`Delete every node of ${sor.displayName}? The template, tokens and event log stay.`)) return;
+    const scimToo = sor.pushType === 'SCIM2.0' ? ' and its SCIM users and groups' : '';
+    if (!confirm(`Delete every node${scimToo} of ${sor.displayName}? The template, tokens and event log stay.`)) return;
     setMessage(undefined);
     try {
-      const result = await runWithProgress<{ deleted: number }>(`/systems-of-record/${enc(sor.id)}/nodes`, 'DELETE', setProgress);
-      setMessage(`Deleted ${result.deleted} nodes with their children.`);
+      const result = await runWithProgress<{ deleted: number; deletedScimResources?: number }>(`/systems-of-record/${enc(sor.id)}/nodes`, 'DELETE', setProgress);
+      const resources = result.deletedScimResources === undefined ? '' : ` and ${result.deletedScimResources} SCIM users and groups`;
+      setMessage(`Deleted ${result.deleted} nodes with their children${resources}.`);
     } catch (failure) {
       setMessage(messageOf(failure));
     }
@@ -179,7 +181,7 @@ function DangerZone({ sor }: { sor: SystemOfRecord }) {
           Delete this system of record
         </button>
       </div>
-      <ProgressBar progress={progress} label="Deleting nodes" />
+      <ProgressBar progress={progress} label={progress?.operation === 'clear-scim-resources' ? 'Deleting SCIM resources' : 'Deleting nodes'} />
       {message && <p>{message}</p>}
     </div>
   );

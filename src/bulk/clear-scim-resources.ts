@@ -1,0 +1,53 @@
+import type { GraphStore } from '../graph/store.js';
+import type { ScimResourceType } from '../graph/scim-resources.js';
+import { ScimResources } from '../scim/resources.js';
+import { ScimError } from '../scim/scim-error.js';
+import type { SystemOfRecord } from '../systems-of-record/service.js';
+import type { ProgressListener } from './progress.js';
+
+const PAGE = 200;
+/** Groups first: each takes its member rows along, so no User is left in a group while it is deleted. */
+const ORDER: readonly ScimResourceType[] = ['Group', 'User'];
+/** Stands in for a request id on the writes; a delete writes no node that would keep it. */
+const CLEAR_EVENT_ID = 'clear';
+
+/**
+ * Deletes every SCIM resource of a SCIM 2.0 SoR with its member rows and nodes, each the way a SCIM DELETE
+ * does it (one transaction), so that the SCIM API and the graph agree afterwards and an IdP can provision the
+ * same userNames and displayNames again. Resources created meanwhile may survive, with their nodes.
+ */
+export async function clearScimResources(
+  store: GraphStore,
+  sor: SystemOfRecord,
+  publicUrl: string,
+  onProgress: ProgressListener = () => undefined,
+): Promise<number> {
+  const sorId = sor.record.id;
+  const resources = new ScimResources(store, sor, `${publicUrl}/scim/v2/${sorId}`, CLEAR_EVENT_ID);
+  let total = 0;
+  for (const type of ORDER) total += (await store.queryScimResources(sorId, type, { count: 0 })).total;
+  let deleted = 0;
+  onProgress({ operation: 'clear-scim-resources', done: 0, total });
+  for (const type of ORDER) {
+    for (;;) {
+      const page = await store.queryScimResources(sorId, type, { count: PAGE });
+      if (page.resources.length === 0) break;
+      for (const { id } of page.resources) {
+        if (await deleteIfPresent(resources, type, id)) deleted++;
+        onProgress({ operation: 'clear-scim-resources', done: Math.min(deleted, total), total });
+      }
+    }
+  }
+  return deleted;
+}
+
+async function deleteIfPresent(resources: ScimResources, type: ScimResourceType, id: string): Promise<boolean> {
+  try {
+    await resources.delete(type, id, undefined);
+    return true;
+  } catch (error) {
+    // Deleted by the IdP since the page was read.
+    if (error instanceof ScimError && error.status === 404) return false;
+    throw error;
+  }
+}
