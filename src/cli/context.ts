@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { openStore } from '../graph/open-store.js';
+import { NoStoreError, openExistingStore } from '../graph/open-store.js';
 import type { GraphStore } from '../graph/store.js';
 import { ProblemError } from '../http/problem.js';
 
@@ -10,14 +10,19 @@ export class CliError extends Error {
   }
 }
 
-/** Runs a command against the store named by the global options, closing it afterwards. */
+/**
+ * Runs a command against the store named by the global options, closing it afterwards. Only `serve` creates a
+ * store: here a URL that names none is an error, so a typo is not answered from a new, empty store.
+ */
 export async function withStore<T>(command: Command, run: (store: GraphStore, config: Config) => Promise<T>): Promise<T> {
   const globals = command.optsWithGlobals<{ databaseUrl?: string; publicUrl?: string }>();
   const config = loadConfig(process.env, {
     ...(globals.databaseUrl ? { databaseUrl: globals.databaseUrl } : {}),
     ...(globals.publicUrl ? { publicUrl: globals.publicUrl } : {}),
   });
-  const store = await openStore(config.databaseUrl);
+  const store = await openExistingStore(config.databaseUrl).catch((error: unknown) => {
+    throw error instanceof NoStoreError ? new CliError(error.message) : error;
+  });
   try {
     await store.migrate();
     return await run(store, config);

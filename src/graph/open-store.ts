@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { isCreated as sqliteIsCreated } from './sqlite/migrations.js';
 import { PostgresGraphStore } from './postgres/store.js';
 import { SqliteGraphStore } from './sqlite/store.js';
 import type { GraphStore } from './store.js';
@@ -18,8 +20,8 @@ export interface OpenStoreOptions {
  * `postgres://` or `postgresql://` for PostgreSQL. Call migrate() before use.
  */
 export function openStore(url: string | undefined, options: OpenStoreOptions = {}): GraphStore {
-  const databaseUrl = url === undefined || url.trim() === '' ? DEFAULT_DATABASE_URL : url.trim();
-  if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, ''));
+  const databaseUrl = normalized(url);
+  if (databaseUrl.startsWith('sqlite:')) return openSqlite(sqlitePath(databaseUrl));
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     const { connectionString, schema } = splitSchema(databaseUrl);
     return new PostgresGraphStore({ connectionString, ...(schema ? { schema } : {}), ...options });
@@ -29,6 +31,75 @@ export function openStore(url: string | undefined, options: OpenStoreOptions = {
   throw new Error(
     `unsupported database URL (${scheme}): use sqlite:PATH, sqlite::memory: or postgres://user@host:port/database`,
   );
+}
+
+/** A database URL that names no store `pushgraph serve` has created. */
+export class NoStoreError extends Error {
+  constructor(databaseUrl: string) {
+    super(`no pushgraph store at ${shownUrl(databaseUrl)} (start \`pushgraph serve\` once to create it)`);
+    this.name = 'NoStoreError';
+  }
+}
+
+/**
+ * Opens a store that `pushgraph serve` created, creating nothing: a SQLite file that does not exist or lacks
+ * pushgraph's tables, or a PostgreSQL database or schema without them, is a NoStoreError, so that a mistyped URL
+ * is reported instead of answered from a new, empty store. A store that cannot be read at all is an Error
+ * naming the URL (without its password).
+ */
+export async function openExistingStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<GraphStore> {
+  const databaseUrl = normalized(url);
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = sqlitePath(databaseUrl);
+    if (path === ':memory:' || (path !== '' && !sqliteFileIsStore(resolve(path), databaseUrl))) throw new NoStoreError(databaseUrl);
+    return openStore(databaseUrl, options);
+  }
+  const store = openStore(databaseUrl, options);
+  let created: boolean;
+  try {
+    created = await store.isCreated();
+  } catch (error) {
+    await store.close();
+    throw new Error(`cannot open the store at ${shownUrl(databaseUrl)}: ${(error as Error).message}`);
+  }
+  if (!created) {
+    await store.close();
+    throw new NoStoreError(databaseUrl);
+  }
+  return store;
+}
+
+function sqliteFileIsStore(file: string, databaseUrl: string): boolean {
+  if (!existsSync(file)) return false;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    return sqliteIsCreated(db);
+  } catch (error) {
+    throw new Error(`cannot open the store at ${shownUrl(databaseUrl)}: ${(error as Error).message}`);
+  } finally {
+    db?.close();
+  }
+}
+
+function normalized(url: string | undefined): string {
+  return url === undefined || url.trim() === '' ? DEFAULT_DATABASE_URL : url.trim();
+}
+
+function sqlitePath(databaseUrl: string): string {
+  return databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '');
+}
+
+/** The URL as the user gave it, with a password replaced: messages may end up in logs. */
+function shownUrl(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:')) return databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return databaseUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  }
 }
 
 /** `?schema=NAME` in a PostgreSQL URL puts pushgraph's tables in that schema (several deployments, one database). */

@@ -100,6 +100,8 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   readonly kind: 'sqlite' | 'postgres';
   /** Runs pending, versioned schema migrations. Safe to call from several instances at once. */
   migrate(): Promise<void>;
+  /** Whether migrate() has ever run on this database (schema): pushgraph's tables are there. Creates nothing. */
+  isCreated(): Promise<boolean>;
   /** Fails when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

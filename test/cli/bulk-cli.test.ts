@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../support/created-store.js';
 import { openStore } from '../../src/graph/open-store.js';
 import { ScimResources } from '../../src/scim/resources.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
@@ -24,6 +25,7 @@ async function pushgraph(...args: string[]) {
 }
 
 describe('pushgraph bulk commands', () => {
+  beforeAll(() => createStore(databaseUrl));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('report progress as plain lines when not on a terminal', async () => {

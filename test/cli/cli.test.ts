@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../support/created-store.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -12,8 +13,12 @@ const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-'));
 const databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
 
 async function pushgraph(...args: string[]) {
+  return pushgraphAt(databaseUrl, ...args);
+}
+
+async function pushgraphAt(url: string, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', url, ...args], {
       cwd: root,
       env: { ...process.env, PUSHGRAPH_PUBLIC_URL: 'https://pushgraph.example' },
     });
@@ -25,6 +30,7 @@ async function pushgraph(...args: string[]) {
 }
 
 describe('pushgraph CLI', () => {
+  beforeAll(() => createStore(databaseUrl));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates a SoR and prints its endpoint and the next steps, then a token, then reads nothing yet', async () => {
@@ -61,6 +67,25 @@ describe('pushgraph CLI', () => {
     expect(sor.code).toBe(0);
     expect(sor.stdout).toMatch(/\(SCIM Events, pushType SCIM\)/);
     expect(sor.stdout).toMatch(/entities: User, Email, Group, GroupMember/);
+  });
+
+  it('refuses a store that does not exist instead of creating an empty one; only serve creates it', async () => {
+    const typo = join(dir, 'no-such-dir', 'x.db');
+    for (const args of [['sor', 'list'], ['sor', 'create', '--scim'], ['token', 'list', '--sor', 'x']]) {
+      const refused = await pushgraphAt(`sqlite:${typo}`, ...args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`pushgraph: no pushgraph store at sqlite:${typo} (start \`pushgraph serve\` once to create it)\n`);
+      expect(refused.stdout).toBe('');
+    }
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+  });
+
+  it.runIf(process.env.PUSHGRAPH_TEST_DATABASE_URL)('refuses a PostgreSQL schema without pushgraph\'s tables', async () => {
+    const url = new URL(process.env.PUSHGRAPH_TEST_DATABASE_URL!);
+    url.searchParams.set('schema', `pushgraph_test_typo_${Date.now()}`);
+    const refused = await pushgraphAt(url.toString(), 'sor', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`pushgraph: no pushgraph store at ${url.toString()} (start \`pushgraph serve\` once to create it)\n`);
   });
 
   it('shows every template problem with its place', async () => {

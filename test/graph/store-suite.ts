@@ -96,6 +96,7 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
         expect(await store.appliedMigrations()).toEqual(before);
         expect(before.length).toBeGreaterThan(0);
         await store.ping();
+        expect(await store.isCreated()).toBe(true);
       });
 
       if (harness.openPair) it('lets two instances migrate one database at once', async () => {

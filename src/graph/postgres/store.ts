@@ -347,6 +347,12 @@ export class PostgresGraphStore implements GraphStore {
     }
   }
 
+  async isCreated(): Promise<boolean> {
+    // Resolved through the search_path, which holds only the configured schema when there is one.
+    const result = await this.pool.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found");
+    return result.rows[0]!.found;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

@@ -211,3 +211,7 @@ export function appliedMigrations(db: Database.Database): number[] {
     .all()
     .map((version) => Number(version));
 }
+
+export function isCreated(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+}

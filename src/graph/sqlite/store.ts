@@ -36,7 +36,7 @@ import {
   type IndexRow,
   type NodeRow,
 } from '../tree.js';
-import { appliedMigrations, migrate } from './migrations.js';
+import { appliedMigrations, isCreated, migrate } from './migrations.js';
 import { jsonOrNull } from '../push-event-rows.js';
 import { GroupCommit } from '../group-commit.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -249,6 +249,10 @@ export class SqliteGraphStore implements GraphStore {
 
   async appliedMigrations(): Promise<number[]> {
     return appliedMigrations(this.db);
+  }
+
+  async isCreated(): Promise<boolean> {
+    return isCreated(this.db);
   }
 
   async ping(): Promise<void> {
