@@ -11,7 +11,7 @@ interface SignOptions {
   id?: string;
   externalId?: string;
   data?: string;
-  iss: string;
+  iss?: string;
   aud?: string;
   secret?: string;
   key?: string;
@@ -20,6 +20,7 @@ interface SignOptions {
 }
 
 const EVENT_URI_PREFIX = 'urn:ietf:params:scim:event:prov:';
+const DEFAULT_ISSUER = 'https://scim.example.com';
 
 /**
  * The sender's side of the seed's jwt.io-and-curl walkthrough: build a SET, sign it, send it.
@@ -30,13 +31,13 @@ export function registerSetCommands(program: Command): void {
   set
     .command('sign')
     .description('print a signed SET (compact JWS) built from --payload FILE or from flags')
-    .option('--payload <file>', 'the SET claims as JSON ("-" for standard input); iat and jti are filled in when missing')
+    .option('--payload <file>', 'the SET claims as JSON ("-" for standard input); iss, aud, iat and jti are filled in when missing')
     .option('--event <kind>', 'create:full, put:full, patch:full, delete, activate, deactivate', 'create:full')
     .option('--uri <uri>', 'sub_id.uri, such as /Users/2819c223')
     .option('--id <id>', 'sub_id.id')
     .option('--external-id <id>', 'sub_id.externalId')
     .option('--data <json>', 'the resource for a full event: JSON text, or @FILE')
-    .option('--iss <issuer>', 'the issuer', 'https://scim.example.com')
+    .option('--iss <issuer>', `the issuer (default: ${DEFAULT_ISSUER})`)
     .option('--aud <audience>', 'the audience')
     .option('--secret <secret>', 'sign with HS256 and this secret (a push token, or an HMAC secret of the SoR)')
     .option('--key <file>', 'sign with this private JWK (from `pushgraph keys generate`)')
@@ -91,7 +92,7 @@ export function registerSetCommands(program: Command): void {
 export async function signSet(options: SignOptions): Promise<string> {
   if (!options.secret === !options.key) throw new CliError('give exactly one of --secret or --key', 2);
   const data = options.data === undefined ? undefined : await readData(options.data);
-  const claims = options.payload ? await readPayload(options.payload) : claimsFromFlags(options, data);
+  const claims = options.payload ? withFlagClaims(await readPayload(options.payload), options.payload, options) : claimsFromFlags(options, data);
   claims.iat ??= Math.floor(Date.now() / 1000);
   claims.jti ??= randomUUID();
   if (options.secret) {
@@ -109,11 +110,24 @@ export async function signSet(options: SignOptions): Promise<string> {
     .sign(await importJWK(privateJwk, alg));
 }
 
+/** A payload's iss and aud come from --iss and --aud when it has none; a flag that says otherwise is a mistake. */
+function withFlagClaims(claims: JWTPayload, file: string, options: SignOptions): JWTPayload {
+  for (const [claim, flag] of [['iss', options.iss], ['aud', options.aud]] as const) {
+    const value = claims[claim];
+    if (flag === undefined || value === undefined) continue;
+    const same = value === flag || (Array.isArray(value) && value.length === 1 && value[0] === flag);
+    if (!same) throw new CliError(`${file} has "${claim}" ${JSON.stringify(value)} but --${claim} is ${JSON.stringify(flag)}; give one of them`, 2);
+  }
+  claims.iss ??= options.iss ?? DEFAULT_ISSUER;
+  if (options.aud !== undefined) claims.aud ??= options.aud;
+  return claims;
+}
+
 function claimsFromFlags(options: SignOptions, data: unknown): JWTPayload {
   if (!options.uri) throw new CliError('give --payload FILE, or --uri (and --id, --data) to build the SET', 2);
   const event = options.event.endsWith(':full') ? { data: data ?? {} } : {};
   return {
-    iss: options.iss,
+    iss: options.iss ?? DEFAULT_ISSUER,
     ...(options.aud ? { aud: options.aud } : {}),
     sub_id: { format: 'scim', uri: options.uri, ...(options.id ? { id: options.id } : {}), ...(options.externalId ? { externalId: options.externalId } : {}) },
     events: { [`${EVENT_URI_PREFIX}${options.event}`]: event },
@@ -131,11 +145,14 @@ async function readData(option: string): Promise<unknown> {
 
 async function readPayload(file: string): Promise<JWTPayload> {
   const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  let claims: unknown;
   try {
-    return JSON.parse(text) as JWTPayload;
+    claims = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new CliError(`${file} must hold the SET claims as a JSON object`);
+  return claims as JWTPayload;
 }
 
 async function readStdin(): Promise<string> {

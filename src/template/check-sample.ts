@@ -1,3 +1,4 @@
+import { readSecurityEvent } from '../events/validate-set.js';
 import type { NodeTree } from '../graph/store.js';
 import { mapEntity, type MappingError } from '../mapping/map-entity.js';
 import type { EntityDef, Template } from './model.js';
@@ -12,7 +13,8 @@ export type SampleMapping =
 /**
  * What a sample push would become in the graph: a SET (claims with `events` and `sub_id`) maps to the entity
  * its `sub_id.uri` names; a SCIM resource to the entity given, or the one its `schemas` or `meta.resourceType`
- * names. Used by `pushgraph template check --sample` and by the template guide's tests.
+ * names; a SET's claims are first checked as the SET endpoint checks them. Used by `pushgraph template check
+ * --sample` and by the template guide's tests.
  */
 export function mapSample(template: Template, sample: unknown, entityKey?: string): SampleMapping {
   if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) {
@@ -20,6 +22,14 @@ export function mapSample(template: Template, sample: unknown, entityKey?: strin
   }
   const document = sample as Record<string, unknown>;
   const kind: SampleKind = 'events' in document && 'sub_id' in document ? 'set' : 'scim';
+  if (kind === 'set') {
+    // The claims the SET endpoint would refuse before any mapping, checked as it checks them.
+    try {
+      readSecurityEvent(document);
+    } catch (error) {
+      return { ok: false, kind, errors: [{ message: `the SET endpoint would refuse it: ${(error as Error).message}` }] };
+    }
+  }
   const entity = entityKey !== undefined ? template.entities[entityKey] : sampleEntity(template, document, kind);
   if (!entity) {
     const known = topLevel(template).map((e) => `${e.key} (${e.pushExternalId})`).join(', ');

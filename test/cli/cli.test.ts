@@ -109,6 +109,35 @@ describe('pushgraph CLI', () => {
     });
   });
 
+  it('fills iss and aud of a --payload SET from the flags, and refuses a flag that contradicts the payload', async () => {
+    const payload = join(dir, 'payload.json');
+    writeFileSync(payload, JSON.stringify({ sub_id: { format: 'scim', uri: '/Users/x', id: '100' }, events: { 'urn:ietf:params:scim:event:prov:delete': {} } }));
+    const sign = (...flags: string[]) => pushgraph('set', 'sign', '--secret', 'a-string-secret-at-least-256-bits-long', '--payload', payload, ...flags);
+    expect(decodeJwt((await sign()).stdout.trim())).toMatchObject({ iss: 'https://scim.example.com', iat: expect.any(Number), jti: expect.any(String) });
+    const flagged = decodeJwt((await sign('--iss', 'https://idp.example', '--aud', 'sgnl.ai')).stdout.trim());
+    expect(flagged).toMatchObject({ iss: 'https://idp.example', aud: 'sgnl.ai' });
+
+    writeFileSync(payload, JSON.stringify({ iss: 'https://idp.example', aud: ['sgnl.ai'], sub_id: { format: 'scim', uri: '/Users/x' }, events: { 'urn:ietf:params:scim:event:prov:delete': {} } }));
+    expect(decodeJwt((await sign('--iss', 'https://idp.example', '--aud', 'sgnl.ai')).stdout.trim())).toMatchObject({ iss: 'https://idp.example', aud: ['sgnl.ai'] });
+    const otherIssuer = await sign('--iss', 'https://other.example');
+    expect(otherIssuer.code).toBe(2);
+    expect(otherIssuer.stderr).toBe(`pushgraph: ${payload} has "iss" "https://idp.example" but --iss is "https://other.example"; give one of them\n`);
+    const otherAudience = await sign('--aud', 'other');
+    expect(otherAudience.code).toBe(2);
+    expect(otherAudience.stderr).toBe(`pushgraph: ${payload} has "aud" ["sgnl.ai"] but --aud is "other"; give one of them\n`);
+  });
+
+  it('checks a sample SET with the server\'s own rules', async () => {
+    const sample = join(dir, 'no-iss.json');
+    writeFileSync(sample, JSON.stringify({
+      iat: 1, jti: 'j', sub_id: { format: 'scim', uri: '/Users/x', id: '100' },
+      events: { 'urn:ietf:params:SCIM:event:prov:create:full': { data: { userName: 'jdoe@example.com' } } },
+    }));
+    const checked = await pushgraph('template', 'check', 'examples/entity-push.sgnl.yaml', '--sample', sample);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('the SET has no "iss" claim (a non-empty string)');
+  });
+
   it('checks a template and shows what a sample SET becomes, attribute by attribute', async () => {
     const sample = join(dir, 'seed-set.json');
     writeFileSync(sample, JSON.stringify({
