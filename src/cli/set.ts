@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { PROVISIONING_KINDS, SCIM_EVENT_PREFIX, scimEventKind } from '../events/event-type.js';
 import { CliError, print, printJson } from './context.js';
 
 interface SignOptions {
@@ -32,7 +33,7 @@ export function registerSetCommands(program: Command): void {
     .command('sign')
     .description('print a signed SET (compact JWS) built from --payload FILE or from flags')
     .option('--payload <file>', 'the SET claims as JSON ("-" for standard input); iss, aud, iat and jti are filled in when missing')
-    .option('--event <kind>', 'create:full, put:full, patch:full, delete, activate, deactivate', 'create:full')
+    .option('--event <kind>', `${PROVISIONING_KINDS.join(', ')}, or a whole SCIM event URI`, 'create:full')
     .option('--uri <uri>', 'sub_id.uri, such as /Users/2819c223')
     .option('--id <id>', 'sub_id.id')
     .option('--external-id <id>', 'sub_id.externalId')
@@ -91,8 +92,9 @@ export function registerSetCommands(program: Command): void {
 
 export async function signSet(options: SignOptions): Promise<string> {
   if (!options.secret === !options.key) throw new CliError('give exactly one of --secret or --key', 2);
+  const eventUri = eventUriOf(options.event);
   const data = options.data === undefined ? undefined : await readData(options.data);
-  const claims = options.payload ? withFlagClaims(await readPayload(options.payload), options.payload, options) : claimsFromFlags(options, data);
+  const claims = options.payload ? withFlagClaims(await readPayload(options.payload), options.payload, options) : claimsFromFlags(options, eventUri, data);
   claims.iat ??= Math.floor(Date.now() / 1000);
   claims.jti ??= randomUUID();
   if (options.secret) {
@@ -123,14 +125,21 @@ function withFlagClaims(claims: JWTPayload, file: string, options: SignOptions):
   return claims;
 }
 
-function claimsFromFlags(options: SignOptions, data: unknown): JWTPayload {
+/** A kind the receiver would not recognise makes a SET it logs and ignores, so it is refused here. */
+function eventUriOf(event: string): string {
+  if (event.toLowerCase().startsWith(SCIM_EVENT_PREFIX) && scimEventKind(event) !== undefined) return event;
+  if ((PROVISIONING_KINDS as readonly string[]).includes(event)) return `${EVENT_URI_PREFIX}${event}`;
+  throw new CliError(`unknown --event ${JSON.stringify(event)}: give one of ${PROVISIONING_KINDS.join(', ')}, or a SCIM event URI (${SCIM_EVENT_PREFIX}…)`, 2);
+}
+
+function claimsFromFlags(options: SignOptions, eventUri: string, data: unknown): JWTPayload {
   if (!options.uri) throw new CliError('give --payload FILE, or --uri (and --id, --data) to build the SET', 2);
   const event = options.event.endsWith(':full') ? { data: data ?? {} } : {};
   return {
     iss: options.iss ?? DEFAULT_ISSUER,
     ...(options.aud ? { aud: options.aud } : {}),
     sub_id: { format: 'scim', uri: options.uri, ...(options.id ? { id: options.id } : {}), ...(options.externalId ? { externalId: options.externalId } : {}) },
-    events: { [`${EVENT_URI_PREFIX}${options.event}`]: event },
+    events: { [eventUri]: event },
   };
 }
 

@@ -3,7 +3,7 @@ export type ScimEventKind =
   | 'create:full' | 'create:notice' | 'put:full' | 'put:notice' | 'patch:full' | 'patch:notice'
   | 'delete' | 'activate' | 'deactivate' | 'feed:add' | 'feed:remove' | 'misc:asyncresp';
 
-const SCIM_EVENT_PREFIX = 'urn:ietf:params:scim:event:';
+export const SCIM_EVENT_PREFIX = 'urn:ietf:params:scim:event:';
 
 const KINDS: Record<string, ScimEventKind> = {
   'prov:create:full': 'create:full',
@@ -19,6 +19,11 @@ const KINDS: Record<string, ScimEventKind> = {
   'feed:remove': 'feed:remove',
   'misc:asyncresp': 'misc:asyncresp',
 };
+
+/** The provisioning kinds (`urn:ietf:params:scim:event:prov:…`), as senders name them without the prefix. */
+export const PROVISIONING_KINDS: readonly ScimEventKind[] = Object.entries(KINDS)
+  .filter(([suffix]) => suffix.startsWith('prov:'))
+  .map(([, kind]) => kind);
 
 /**
  * RFC 9967 registers lower-case URIs; drafts and many senders (SGNL's docs too) write

@@ -127,6 +127,18 @@ describe('pushgraph CLI', () => {
     expect(otherAudience.stderr).toBe(`pushgraph: ${payload} has "aud" ["sgnl.ai"] but --aud is "other"; give one of them\n`);
   });
 
+  it('refuses an unknown --event kind, listing the known ones; takes a full event URI too', async () => {
+    const sign = (event: string) => pushgraph('set', 'sign', '--secret', 'a-string-secret-at-least-256-bits-long', '--uri', '/Users/x', '--event', event);
+    const typo = await sign('put:ful');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('pushgraph: unknown --event "put:ful": give one of create:full, create:notice, put:full, put:notice, patch:full, '
+      + 'patch:notice, delete, activate, deactivate, or a SCIM event URI (urn:ietf:params:scim:event:…)\n');
+    expect((await sign('urn:ietf:params:scim:event:prov:nope')).code).toBe(2);
+    const uri = 'urn:ietf:params:SCIM:event:prov:deactivate';
+    expect(decodeJwt((await sign(uri)).stdout.trim()).events).toEqual({ [uri]: {} });
+    expect(decodeJwt((await sign('put:notice')).stdout.trim()).events).toEqual({ 'urn:ietf:params:scim:event:prov:put:notice': {} });
+  });
+
   it('checks a sample SET with the server\'s own rules', async () => {
     const sample = join(dir, 'no-iss.json');
     writeFileSync(sample, JSON.stringify({
