@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
-import { createPushToken, revokePushToken, rotatePushToken } from '../systems-of-record/push-tokens.js';
+import { createPushToken, MAX_GRACE_SECONDS, revokePushToken, rotatePushToken } from '../systems-of-record/push-tokens.js';
 import { endpointsOf, exampleCurl } from '../systems-of-record/present.js';
-import { print, printJson, withStore } from './context.js';
+import { CliError, print, printJson, withStore } from './context.js';
 
 export function registerTokenCommands(program: Command): void {
   const token = program.command('token').description('push tokens of a system of record');
@@ -47,13 +47,14 @@ export function registerTokenCommands(program: Command): void {
     .command('rotate')
     .description('create a new token in place of an old one, which keeps working for a grace period')
     .requiredOption('--sor <id>', 'the system of record')
-    .option('--grace <seconds>', 'how long the old token keeps working (default 86400, a day)', (text) => Number(text))
+    .option('--grace <seconds>', 'how long the old token keeps working (default 86400, a day)')
     .option('--expires-at <time>', 'RFC 3339 expiry time of the new token')
     .argument('<tokenId>', 'the token to replace')
-    .action(async (tokenId: string, options: { sor: string; grace?: number; expiresAt?: string }, command: Command) => {
+    .action(async (tokenId: string, options: { sor: string; grace?: string; expiresAt?: string }, command: Command) => {
+      const graceSeconds = options.grace === undefined ? undefined : graceSecondsOf(options.grace);
       await withStore(command, async (store) => {
         await new SystemsOfRecord(store).require(options.sor);
-        const rotated = await rotatePushToken(store, options.sor, tokenId, { graceSeconds: options.grace, expiresAt: options.expiresAt });
+        const rotated = await rotatePushToken(store, options.sor, tokenId, { graceSeconds, expiresAt: options.expiresAt });
         print(`new push token ${rotated.record.id}:`);
         print(`  ${rotated.token}`);
         print('it is shown this once; put it in your sender now.');
@@ -74,4 +75,13 @@ export function registerTokenCommands(program: Command): void {
         }
       });
     });
+}
+
+/** Checked here so that the message names the flag, not the admin API field it becomes. */
+function graceSecondsOf(text: string): number {
+  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(seconds <= MAX_GRACE_SECONDS)) {
+    throw new CliError(`--grace must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (30 days), not ${JSON.stringify(text)}`, 2);
+  }
+  return seconds;
 }

@@ -47,7 +47,7 @@ export async function revokePushToken(store: GraphStore, sorId: string, tokenId:
   }
 }
 
-const MAX_GRACE_SECONDS = 30 * 24 * 60 * 60;
+export const MAX_GRACE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * Rotation without downtime: the new token works at once; the old one keeps working until the grace period

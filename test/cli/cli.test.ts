@@ -56,6 +56,19 @@ describe('pushgraph CLI', () => {
     expect(revoked.stdout).toContain('revoked');
   });
 
+  it('rotates a token, refusing a --grace that is no whole number of seconds by its flag', async () => {
+    const id = /created system of record (\S+)/.exec((await pushgraph('sor', 'create', '--scim')).stdout)![1]!;
+    const token = JSON.parse((await pushgraph('token', 'create', '--sor', id, '--json')).stdout);
+    for (const grace of ['abc', '1.5', '-1', '', '2592001']) {
+      const refused = await pushgraph('token', 'rotate', '--sor', id, '--grace', grace, token.id);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(`pushgraph: --grace must be a whole number of seconds from 0 to 2592000 (30 days), not ${JSON.stringify(grace)}\n`);
+    }
+    const rotated = await pushgraph('token', 'rotate', '--sor', id, '--grace', '60', token.id);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain(`the old token ${token.id} keeps working until`);
+  });
+
   it('creates a SCIM 2.0 SoR with --scim', async () => {
     const sor = await pushgraph('sor', 'create', '--scim');
     expect(sor.code).toBe(0);
