@@ -1,6 +1,7 @@
-import { encodeCursor } from '../graph/paging.js';
+import { decodeCursor, encodeCursor } from '../graph/paging.js';
 import type { EntityNode, GraphStore } from '../graph/store.js';
 import { defaultCaseRules, matchesFilter, parseFilter, type CompareFilter, type FilterNode } from '../scim/filter/index.js';
+import { convertDateTime } from '../mapping/convert.js';
 import type { EntityDef, ScalarValue } from '../template/model.js';
 
 /** Most candidates read from the attribute index for one search; more means the filter is too broad for it. */
@@ -18,7 +19,7 @@ export interface NodeSearch {
 
 export interface NodeSearchResult {
   nodes: EntityNode[];
-  /** Continues a scan (filters with no indexed equality to start from). */
+  /** The next page: of the index candidates, or of the scan (filters with no indexed equality to start from). */
   nextCursor?: string;
   /** How the candidates were found: `index` (attribute index lookups) or `scan` (the entity's nodes in id order). */
   plan: 'index' | 'scan';
@@ -37,14 +38,24 @@ export async function searchNodes(store: GraphStore, search: NodeSearch): Promis
   const filter = parseFilter(search.filter);
   const lookups = indexLookups(filter, search.entity);
   const matches = (node: EntityNode) => matchesFilter(resourceOf(node), filter, defaultCaseRules);
-  if (lookups && search.cursor === undefined) {
+  if (lookups) {
     const candidates = await readLookups(store, search.sorId, search.entity.key, lookups);
-    const nodes = candidates.filter(matches);
-    const result: NodeSearchResult = { nodes: nodes.slice(0, search.limit), plan: 'index' };
-    if (candidates.length >= MAX_INDEXED_CANDIDATES) result.truncated = true;
-    return result;
+    const complete = candidates.length < MAX_INDEXED_CANDIDATES;
+    // A later page reads the index again while it holds every candidate; otherwise the scan continues.
+    if (search.cursor === undefined || complete) return indexPage(candidates, search, matches, complete);
   }
   return scan(store, search, matches);
+}
+
+/** A page of the candidates (in id order) after the cursor; the next page's cursor is its last node. */
+function indexPage(candidates: EntityNode[], search: NodeSearch, matches: (node: EntityNode) => boolean, complete: boolean): NodeSearchResult {
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor);
+  const nodes = candidates.filter((node) => (after === undefined || node.id > after) && matches(node));
+  const page = nodes.slice(0, search.limit);
+  const result: NodeSearchResult = { nodes: page, plan: 'index' };
+  if (nodes.length > search.limit || (!complete && page.length > 0)) result.nextCursor = encodeCursor(page[page.length - 1]!.id);
+  if (!complete) result.truncated = true;
+  return result;
 }
 
 /** The node as a SCIM-like resource: its attributes, with `id` as the node id when the template has none. */
@@ -82,6 +93,13 @@ function equalityLookup(filter: CompareFilter, entity: EntityDef): IndexLookup[]
   const name = filter.path.normalized.attribute;
   const attribute = entity.indexedAttributes.find((indexed) => indexed.toLowerCase() === name);
   if (!attribute) return undefined;
+  const type = entity.attributes.find((defined) => defined.name === attribute)?.type;
+  // DateTimes are indexed as their instant in RFC 3339 UTC, so the literal is looked up the same way; one that
+  // is no DateTime equals no node.
+  if (type === 'DateTime') {
+    const instant = convertDateTime(filter.value);
+    return instant.ok ? [{ attribute, value: instant.value, caseExact: true }] : [];
+  }
   return [{ attribute, value: filter.value, caseExact: defaultCaseRules(filter.path) }];
 }
 

@@ -12,7 +12,7 @@ export const EXPECTED: Readonly<Record<AttributeType, string>> = {
   Bool: 'Bool (true/false, "true"/"false"/"1"/"0" in any case, or 0/1)',
   DateTime:
     'DateTime (RFC 3339, RFC 1123(Z), RFC 822(Z), RFC 850, ANSIC, "2006-01-02 15:04:05", "2006-01-02", ' +
-    '"2006/01/02", "01/02/2006", Unix seconds or LDAP GeneralizedTime)',
+    '"2006/01/02", "01/02/2006", Unix seconds or LDAP GeneralizedTime; years 0000-9999)',
   Duration: 'Duration (an ISO 8601 duration such as "P1DT2H")',
 };
 

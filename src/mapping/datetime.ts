@@ -117,6 +117,12 @@ function zoneOffset(offset: string | undefined, zone: string | undefined): numbe
   return (offset.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
 }
 
+/**
+ * Years 0000–9999 only: beyond them `toISOString` gives `+010000-…` or `-000001-…`, which is not RFC 3339 and
+ * does not order with the stored times, so filters would answer wrongly.
+ */
 function validDate(date: Date): Date | undefined {
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  if (Number.isNaN(date.getTime())) return undefined;
+  const year = date.getUTCFullYear();
+  return year >= 0 && year <= 9999 ? date : undefined;
 }

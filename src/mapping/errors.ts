@@ -30,8 +30,19 @@ export function wrongType(entity: EntityDef, attribute: AttributeDef, found: Fou
     path,
     value: found.value,
     expected,
-    message: `${entity.key}.${attribute.name}: expected ${expected} at ${path}, found ${describe(found.value)}`,
+    message: `${entity.key}.${attribute.name}: expected ${expected} at ${path}, found ${describeFound(found.value)}`,
   };
+}
+
+/**
+ * An integer beyond ±(2^53-1) has already lost digits when the JSON was parsed, so quoting it would show a
+ * number the sender never sent.
+ */
+function describeFound(value: unknown): string {
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return 'an integer beyond ±(2^53-1), which cannot be read exactly (send it as a string to a String attribute)';
+  }
+  return describe(value);
 }
 
 export function multipleValues(entity: EntityDef, attribute: AttributeDef, matches: Found[]): MappingError {

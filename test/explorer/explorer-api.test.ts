@@ -5,7 +5,7 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { backends } from '../support/backends.js';
 import { indexedAttributesOf } from '../../src/graph/tree.js';
 import { countingStore, scimPushTemplate, userTree, writeGroupGraph } from '../support/group-graph.js';
-import { signHs256, seedSet } from '../events/set-fixtures.js';
+import { HMAC_SECRET, signHs256, seedSet } from '../events/set-fixtures.js';
 import { admin, seedSorWithToken, seedTemplate, testApp } from '../support/service.js';
 
 describe.each(backends())('explorer API on $name', (backend) => {
@@ -44,6 +44,15 @@ describe.each(backends())('explorer API on $name', (backend) => {
     expect(narrowed).toMatchObject({ plan: 'index', items: [] });
     // id is caseExact (RFC 7643 §3.1), userName is not.
     expect((await search('User', 'id eq "U1"')).json().items).toEqual([]);
+  });
+
+  it('pages the nodes an indexed equality finds, instead of dropping those beyond count', async () => {
+    const filter = 'userName eq "u0@example.com" or id eq "u1" or id eq "u2"';
+    const first = (await search('User', filter, '&count=2')).json();
+    expect(first).toMatchObject({ plan: 'index', items: [{ id: 'u0' }, { id: 'u1' }], nextCursor: expect.any(String) });
+    const second = (await search('User', filter, `&count=2&cursor=${first.nextCursor}`)).json();
+    expect(second).toMatchObject({ plan: 'index', items: [{ id: 'u2' }] });
+    expect(second.nextCursor).toBeUndefined();
   });
 
   it('scans for filters the index cannot answer, a page at a time', async () => {
@@ -136,5 +145,41 @@ describe.each(backends())('explorer API on $name', (backend) => {
     expect((await get('/entities/User/nodes/nobody')).statusCode).toBe(404);
     expect((await get('/entities/Nope/nodes/u1/neighbours')).statusCode).toBe(404);
     expect((await get('/entities/User/nodes/nobody/history')).statusCode).toBe(404);
+  });
+});
+
+describe.each(backends())('indexed DateTime search on $name', (backend) => {
+  let app: FastifyInstance;
+  afterAll(async () => {
+    await app?.close();
+    await backend.dispose();
+  });
+
+  it('finds a DateTime by its instant, whatever the RFC 3339 form of the literal', async () => {
+    app = await testApp(await backend.open());
+    const hired = '      - { name: hired, externalId: hired, pushExternalId: $.events.*.data.hired, type: DateTime, indexed: true }\n';
+    const template = seedTemplate.replace(/(\n {2}User:[\s\S]*?attributes:\n)/, `$1${hired}`);
+    const created = await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { template, verification: { hmacSecrets: [HMAC_SECRET] } } });
+    expect(created.statusCode).toBe(201);
+    const sorId = created.json().id as string;
+    const token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token as string;
+    const set = seedSet({
+      sub_id: { format: 'scim', uri: '/Users/h1', id: 'h1' },
+      events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'h1@example.com', hired: '2024-03-01T09:30:00+05:30' } } },
+    });
+    const pushed = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(set),
+    });
+    expect(pushed.statusCode).toBe(202);
+    await app.inbox.drain();
+    const found = async (filter: string) =>
+      (await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes?filter=${encodeURIComponent(filter)}`, headers: admin })).json();
+    for (const literal of ['2024-03-01T04:00:00Z', '2024-03-01T04:00:00.000Z', '2024-03-01T09:30:00+05:30']) {
+      expect(await found(`hired eq "${literal}"`), literal).toMatchObject({ plan: 'index', items: [{ id: 'h1' }] });
+    }
+    expect((await found('hired eq "not a time"')).items).toEqual([]);
   });
 });

@@ -109,6 +109,12 @@ describe('DateTime', () => {
     ['20060102170405-05', reference],
     ['20060102220405', reference],
   ]);
+  accepts(convertDateTime, [
+    [253402300799, '9999-12-31T23:59:59.000Z'],
+    [-62167219200, '0000-01-01T00:00:00.000Z'],
+  ]);
+  // Outside years 0000-9999 an ISO string is no longer RFC 3339 and would not order with the others.
+  rejects(convertDateTime, 'DateTime', [253402300800, -62167219201, '253402300800']);
   rejects(convertDateTime, 'DateTime', [
     '2006-02-30',
     '2007-02-29',

@@ -66,6 +66,12 @@ describe('the seed Entity Push template with the seed SET', () => {
     });
   });
 
+  it('does not quote an integer that JSON parsing has already rounded', () => {
+    const [error] = errorsOf(mapEntity(seed, 'User', seedSet({ userName: JSON.parse('9007199254740993') })));
+    expect(error!.message).toMatch(/found an integer beyond ±\(2\^53-1\), which cannot be read exactly/);
+    expect(error!.message).not.toMatch(/9007199254740992/);
+  });
+
   it('reports a wrong type with the attribute, path, value and expected type', () => {
     expect(errorsOf(mapEntity(seed, 'User', seedSet({ enabled: 'yes' })))).toEqual([
       {
