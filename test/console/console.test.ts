@@ -215,6 +215,40 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await screenshot(page, '16-built-in-template');
   });
 
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  async function scimSor(): Promise<{ id: string; scim: string; token: string }> {
+    const sor = (await (await fetch(`${service.url}/api/v1/systems-of-record`, { method: 'POST', headers: admin, body: '{"pushType":"SCIM2.0"}' })).json()) as { id: string; endpoints: { scim: string } };
+    const { token } = (await (await fetch(`${service.url}/api/v1/systems-of-record/${sor.id}/tokens`, { method: 'POST', headers: admin, body: '{}' })).json()) as { token: string };
+    return { id: sor.id, scim: sor.endpoints.scim, token };
+  }
+  async function scim(sor: { scim: string; token: string }, method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${sor.scim}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${sor.token}`, 'content-type': 'application/scim+json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+  const eventIdsShown = () => page.locator('tbody tr a').evaluateAll((links) => links.map((link) => link.getAttribute('href')!.split('/').pop()!));
+
+  it('keeps every event shown in the live log after "Older events", with new ones on top', async () => {
+    const sor = await scimSor();
+    for (let i = 0; i < 105; i++) expect((await scim(sor, 'GET', '/Users?count=1')).status).toBe(200);
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/events`);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(50);
+    await page.getByRole('button', { name: 'Older events' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(100);
+    const before = await eventIdsShown();
+
+    for (let i = 0; i < 5; i++) expect((await scim(sor, 'GET', '/Groups?count=1')).status).toBe(200);
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(105);
+    const after = await eventIdsShown();
+    expect(after.slice(5)).toEqual(before);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('Group');
+    await page.getByRole('button', { name: 'Older events' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(110);
+    expect(new Set(await eventIdsShown()).size).toBe(110);
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);

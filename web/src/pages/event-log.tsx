@@ -2,9 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, runWithProgress, type Progress, type PushEvent } from '../api';
 import { Empty, messageOf, ProgressBar, time } from '../components/common';
 import { Link } from '../router';
+import { appendOlder, reachesShown, refreshShown, type NewestEvents, type ShownEvents } from './event-log-rows';
 
 const STATUSES = ['', 'accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
 const POLL_MS = 2000;
+const MAX_PAGE = 500;
+const MAX_CATCH_UP_PAGES = 10;
 
 interface Filters {
   status: string;
@@ -18,35 +21,54 @@ function readFilters(): Filters {
   return { status: query.get('status') ?? '', type: query.get('type') ?? '', subject: query.get('subject') ?? '', since: query.get('since') ?? '' };
 }
 
-function queryOf(filters: Filters, cursor?: string): string {
+function queryOf(filters: Filters, cursor?: string, count?: number): string {
   const query = new URLSearchParams();
   if (filters.status) query.set('status', filters.status);
   if (filters.type) query.set('type', filters.type);
   if (filters.subject) query.set('subject', filters.subject);
   if (filters.since) query.set('since', new Date(filters.since).toISOString());
   if (cursor) query.set('cursor', cursor);
+  if (count) query.set('count', String(count));
   return query.toString();
 }
 
-/** The event log with a live tail: the newest page is fetched again every two seconds while Live is on. */
+/**
+ * The event log with a live tail: while Live is on, the newest events are read again every two seconds and merged
+ * above the rows already shown (older pages included), so new events appear on top and none shown disappears.
+ */
 export function EventLogPage({ sorId }: { sorId: string }) {
   const [filters, setFilters] = useState<Filters>(readFilters);
-  const [items, setItems] = useState<PushEvent[]>();
-  const [older, setOlder] = useState<{ items: PushEvent[]; cursor?: string }>({ items: [] });
-  const [cursor, setCursor] = useState<string>();
+  const [shown, setShown] = useState<ShownEvents<PushEvent>>();
   const [live, setLive] = useState(true);
   const [error, setError] = useState<string>();
   const seen = useRef(new Set<string>());
   const [fresh, setFresh] = useState(new Set<string>());
+  // What is on screen, for a refresh to decide how far down to read; and the filters it belongs to, so that an
+  // answer for filters since changed is dropped.
+  const current = useRef<ShownEvents<PushEvent>>({ rows: [] });
+  const view = useRef('');
+  const viewOf = () => `${sorId} ${queryOf(filters)}`;
+  const show = (next: ShownEvents<PushEvent>) => {
+    current.current = next;
+    setShown(next);
+  };
+  const list = (cursor?: string, count?: number) =>
+    api<NewestEvents<PushEvent>>(`/systems-of-record/${enc(sorId)}/events?${queryOf(filters, cursor, count)}`);
 
   const load = async () => {
+    const asked = viewOf();
     try {
-      const page = await api<{ items: PushEvent[]; nextCursor?: string }>(`/systems-of-record/${enc(sorId)}/events?${queryOf(filters)}`);
+      let newest = await list();
+      // More than a page arrived since the last refresh: read on down to the rows shown, a bounded number of pages.
+      for (let pages = 0; pages < MAX_CATCH_UP_PAGES && !reachesShown(current.current, newest); pages++) {
+        const next = await list(newest.nextCursor, MAX_PAGE);
+        newest = { items: [...newest.items, ...next.items], nextCursor: next.nextCursor };
+      }
+      if (asked !== view.current) return;
       const first = seen.current.size === 0;
-      setFresh(new Set(first ? [] : page.items.filter((e) => !seen.current.has(e.id)).map((e) => e.id)));
-      page.items.forEach((e) => seen.current.add(e.id));
-      setItems(page.items);
-      setCursor(page.nextCursor);
+      setFresh(new Set(first ? [] : newest.items.filter((e) => !seen.current.has(e.id)).map((e) => e.id)));
+      newest.items.forEach((e) => seen.current.add(e.id));
+      show(refreshShown(current.current, newest));
       setError(undefined);
     } catch (failure) {
       setError(messageOf(failure));
@@ -55,8 +77,9 @@ export function EventLogPage({ sorId }: { sorId: string }) {
 
   useEffect(() => {
     seen.current = new Set();
-    setOlder({ items: [] });
-    const search = queryOf({ ...filters, since: filters.since });
+    view.current = viewOf();
+    current.current = { rows: [] };
+    const search = queryOf(filters);
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
     void load();
   }, [sorId, filters.status, filters.type, filters.subject, filters.since]);
@@ -68,15 +91,20 @@ export function EventLogPage({ sorId }: { sorId: string }) {
   }, [live, sorId, filters.status, filters.type, filters.subject, filters.since]);
 
   const loadOlder = async () => {
-    const from = older.cursor ?? cursor;
+    const asked = viewOf();
+    const from = current.current.olderCursor;
     if (!from) return;
-    const page = await api<{ items: PushEvent[]; nextCursor?: string }>(`/systems-of-record/${enc(sorId)}/events?${queryOf(filters, from)}`);
-    setOlder({ items: [...older.items, ...page.items], cursor: page.nextCursor });
+    try {
+      const page = await list(from);
+      if (asked !== view.current || current.current.olderCursor !== from) return;
+      show(appendOlder(current.current, page));
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
   };
 
   const set = (key: keyof Filters) => (e: { currentTarget: { value: string } }) => setFilters({ ...filters, [key]: e.currentTarget.value });
-  const all = [...(items ?? []), ...older.items];
-  const moreCursor = older.items.length > 0 ? older.cursor : cursor;
+  const all = shown?.rows ?? [];
   return (
     <section>
       <div class="heading">
@@ -112,7 +140,7 @@ export function EventLogPage({ sorId }: { sorId: string }) {
       </form>
       <RetryFailed sorId={sorId} onDone={() => void load()} />
       {error && <p class="error" role="alert">{error}</p>}
-      {items === undefined ? (
+      {shown === undefined ? (
         <p class="muted">Loading…</p>
       ) : all.length === 0 ? (
         <Empty title={filters.status || filters.type || filters.subject || filters.since ? 'No event matches these filters' : 'No event yet'}>
@@ -151,7 +179,7 @@ export function EventLogPage({ sorId }: { sorId: string }) {
           </table>
         </div>
       )}
-      {moreCursor && (
+      {shown?.olderCursor && (
         <button type="button" class="quiet" onClick={loadOlder}>
           Older events
         </button>
