@@ -249,6 +249,25 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     expect(new Set(await eventIdsShown()).size).toBe(110);
   });
 
+  it('shows the Since filter again after a reload, in the browser\'s time zone', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/New_York', viewport: { width: 1280, height: 860 } });
+    const elsewhere = await context.newPage();
+    await elsewhere.goto(`${service.url}/console/`);
+    await elsewhere.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);
+    await elsewhere.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events`);
+    await elsewhere.locator('tbody tr').first().waitFor();
+    await elsewhere.getByLabel('Since').fill('2030-01-01T00:00');
+    await elsewhere.getByText('No event matches these filters').waitFor();
+    expect(new URL(elsewhere.url()).searchParams.get('since')).toBe('2030-01-01T05:00:00.000Z');
+    await elsewhere.reload();
+    await elsewhere.getByText('No event matches these filters').waitFor();
+    expect(await elsewhere.getByLabel('Since').inputValue()).toBe('2030-01-01T00:00');
+    await elsewhere.getByLabel('Since').fill('');
+    await elsewhere.locator('tbody tr').first().waitFor();
+    expect(new URL(elsewhere.url()).searchParams.has('since')).toBe(false);
+    await context.close();
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, enc, runWithProgress, type Progress, type PushEvent } from '../api';
 import { Empty, messageOf, ProgressBar, time } from '../components/common';
+import { instantOf, localInputOf } from '../components/local-time';
 import { Link } from '../router';
 import { appendOlder, reachesShown, refreshShown, type NewestEvents, type ShownEvents } from './event-log-rows';
 
@@ -18,7 +19,7 @@ interface Filters {
 
 function readFilters(): Filters {
   const query = new URLSearchParams(location.search);
-  return { status: query.get('status') ?? '', type: query.get('type') ?? '', subject: query.get('subject') ?? '', since: query.get('since') ?? '' };
+  return { status: query.get('status') ?? '', type: query.get('type') ?? '', subject: query.get('subject') ?? '', since: instantOf(query.get('since') ?? '') };
 }
 
 function queryOf(filters: Filters, cursor?: string, count?: number): string {
@@ -26,7 +27,7 @@ function queryOf(filters: Filters, cursor?: string, count?: number): string {
   if (filters.status) query.set('status', filters.status);
   if (filters.type) query.set('type', filters.type);
   if (filters.subject) query.set('subject', filters.subject);
-  if (filters.since) query.set('since', new Date(filters.since).toISOString());
+  if (filters.since) query.set('since', filters.since);
   if (cursor) query.set('cursor', cursor);
   if (count) query.set('count', String(count));
   return query.toString();
@@ -135,7 +136,12 @@ export function EventLogPage({ sorId }: { sorId: string }) {
         </label>
         <label>
           Since
-          <input name="since" type="datetime-local" value={filters.since} onChange={set('since')} />
+          <input
+            name="since"
+            type="datetime-local"
+            value={localInputOf(filters.since)}
+            onChange={(e) => setFilters({ ...filters, since: instantOf(e.currentTarget.value) })}
+          />
         </label>
       </form>
       <RetryFailed sorId={sorId} onDone={() => void load()} />
