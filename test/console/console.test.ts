@@ -268,6 +268,26 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await context.close();
   });
 
+  it('pages a node\'s history back with "Older"', async () => {
+    const sor = await scimSor();
+    const created = await scim(sor, 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'history@example.com', active: true });
+    const user = (await created.json()) as { id: string };
+    for (let i = 0; i < 25; i++) {
+      const patched = await scim(sor, 'PATCH', `/Users/${user.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: `Version ${i}` }],
+      });
+      expect(patched.status).toBe(200);
+    }
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/explorer/User/${encodeURIComponent(user.id)}`);
+    const history = page.getByTestId('history');
+    await expect.poll(() => history.locator('li').count()).toBe(20);
+    await history.getByRole('button', { name: 'Older' }).click();
+    await expect.poll(() => history.locator('li').count()).toBe(26);
+    expect(await history.getByRole('button', { name: 'Older' }).count()).toBe(0);
+    expect(new Set(await history.locator('li a').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).size).toBe(26);
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);

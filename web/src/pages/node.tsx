@@ -1,5 +1,6 @@
+import { useEffect, useState } from 'preact/hooks';
 import { api, enc, type GraphNode, type PushEvent } from '../api';
-import { Loading, time, useLoad } from '../components/common';
+import { Loading, messageOf, time, useLoad } from '../components/common';
 import { NeighbourhoodPicture } from '../components/neighbourhood';
 import { Link } from '../router';
 import { shortType } from './event-log';
@@ -98,27 +99,61 @@ export function NodePage({ sorId, entity, nodeId }: { sorId: string; entity: str
   );
 }
 
+const HISTORY_PAGE = 20;
+
+/** The node's history, newest first, a page at a time: "Older" continues with the cursor of the last page read. */
 function History({ sorId, path }: { sorId: string; path: string }) {
-  const history = useLoad(() => api<{ items: PushEvent[] }>(`${path}?count=20`), [path]);
+  const history = useLoad(() => api<HistoryPage>(`${path}?count=${HISTORY_PAGE}`), [path]);
+  const [older, setOlder] = useState<HistoryPage>();
+  const [reading, setReading] = useState(false);
+  const [error, setError] = useState<string>();
+  useEffect(() => setOlder(undefined), [history.data]);
+  const readOlder = async (cursor: string) => {
+    setReading(true);
+    try {
+      const page = await api<HistoryPage>(`${path}?count=${HISTORY_PAGE}&cursor=${enc(cursor)}`);
+      setOlder((shown) => ({ items: [...(shown?.items ?? []), ...page.items], nextCursor: page.nextCursor }));
+      setError(undefined);
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setReading(false);
+    }
+  };
   return (
-    <div class="card">
+    <div class="card" data-testid="history">
       <h2>History</h2>
       <Loading state={history}>
-        {({ items }) =>
-          items.length === 0 ? (
+        {(first) => {
+          const items = [...first.items, ...(older?.items ?? [])];
+          const nextCursor = older ? older.nextCursor : first.nextCursor;
+          return items.length === 0 ? (
             <p class="muted">No event in the log touched this node (the log keeps events for its retention period).</p>
           ) : (
-            <ul class="links-list">
-              {items.map((event) => (
-                <li key={event.id}>
-                  <Link to={`/sors/${enc(sorId)}/events/${enc(event.id)}`}>{time(event.receivedAt)}</Link> {shortType(event.eventType)}{' '}
-                  <span class={`status status-${event.status}`}>{event.status}</span>
-                </li>
-              ))}
-            </ul>
-          )
-        }
+            <>
+              <ul class="links-list">
+                {items.map((event) => (
+                  <li key={event.id}>
+                    <Link to={`/sors/${enc(sorId)}/events/${enc(event.id)}`}>{time(event.receivedAt)}</Link> {shortType(event.eventType)}{' '}
+                    <span class={`status status-${event.status}`}>{event.status}</span>
+                  </li>
+                ))}
+              </ul>
+              {error && <p class="error" role="alert">{error}</p>}
+              {nextCursor && (
+                <button type="button" class="quiet small" disabled={reading} onClick={() => void readOlder(nextCursor)}>
+                  Older
+                </button>
+              )}
+            </>
+          );
+        }}
       </Loading>
     </div>
   );
+}
+
+interface HistoryPage {
+  items: PushEvent[];
+  nextCursor?: string;
 }
