@@ -249,6 +249,22 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     expect(new Set(await eventIdsShown()).size).toBe(110);
   });
 
+  it('shows why an event failed or a SCIM request was refused without an error code, in the Error column', async () => {
+    const sor = await scimSor();
+    expect((await fetch(`${sor.scim}/Users`, { headers: { authorization: 'Bearer pgt_not_a_token' } })).status).toBe(401);
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/events`);
+    const refused = page.locator('tr[data-status="refused"] td').last();
+    await expect.poll(() => refused.textContent()).not.toBe('');
+    expect(await refused.getAttribute('title')).toBeTruthy();
+
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=failed`);
+    const failed = page.locator('tr[data-status="failed"] td').last();
+    await expect.poll(() => failed.textContent(), { timeout: 15_000 }).not.toBe('');
+    const detail = await page.locator('tr[data-status="failed"] a').first().getAttribute('href');
+    const event = (await (await fetch(`${service.url}/api/v1/systems-of-record/${encodeURIComponent(sorUrl.id)}/events/${detail!.split('/').pop()}`, { headers: admin })).json()) as { errorDescription: string };
+    expect(await failed.getAttribute('title')).toBe(event.errorDescription);
+  });
+
   it('shows the Since filter again after a reload, in the browser\'s time zone', async () => {
     const context = await browser.newContext({ timezoneId: 'America/New_York', viewport: { width: 1280, height: 860 } });
     const elsewhere = await context.newPage();

@@ -3,6 +3,7 @@ import { api, enc, runWithProgress, type Progress, type PushEvent } from '../api
 import { Empty, messageOf, ProgressBar, time } from '../components/common';
 import { instantOf, localInputOf } from '../components/local-time';
 import { Link } from '../router';
+import { errorCell } from './event-error';
 import { appendOlder, reachesShown, refreshShown, type NewestEvents, type ShownEvents } from './event-log-rows';
 
 const STATUSES = ['', 'accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
@@ -178,7 +179,7 @@ export function EventLogPage({ sorId }: { sorId: string }) {
                   </td>
                   <td>{shortType(event.eventType) ?? `${event.method} ${event.protocol.toUpperCase()}`}</td>
                   <td class="wrap">{event.subject}</td>
-                  <td class="wrap">{event.errorCode ?? ''}</td>
+                  <ErrorCell event={event} />
                 </tr>
               ))}
             </tbody>
@@ -191,6 +192,15 @@ export function EventLogPage({ sorId }: { sorId: string }) {
         </button>
       )}
     </section>
+  );
+}
+
+function ErrorCell({ event }: { event: PushEvent }) {
+  const { text, title } = errorCell(event);
+  return (
+    <td class="wrap" title={title}>
+      {text}
+    </td>
   );
 }
 
