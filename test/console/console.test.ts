@@ -265,6 +265,26 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     expect(await failed.getAttribute('title')).toBe(event.errorDescription);
   });
 
+  it('says on an event\'s page what happened to it instead of "Applied" when it was not applied', async () => {
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=refused`);
+    await page.locator('tr[data-status="refused"] a').first().click();
+    await page.getByTestId('event-outcome').waitFor();
+    expect(await page.locator('dt').allTextContents()).not.toContain('Applied');
+    expect(await page.getByTestId('event-outcome').textContent()).toContain('never applied');
+
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=failed`);
+    await page.locator('tr[data-status="failed"] a').first().click();
+    await page.getByTestId('event-outcome').waitFor();
+    expect(await page.locator('dt').allTextContents()).toContain('Last attempt');
+    expect(await page.locator('dt').allTextContents()).not.toContain('Applied');
+    expect(await page.getByTestId('event-outcome').textContent()).toMatch(/\(attempts: \d+\)/);
+
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}/events?status=applied`);
+    await page.locator('tr[data-status="applied"] a').first().click();
+    await page.getByTestId('event-outcome').waitFor();
+    expect(await page.locator('dt').allTextContents()).toContain('Applied');
+  });
+
   it('shows the Since filter again after a reload, in the browser\'s time zone', async () => {
     const context = await browser.newContext({ timezoneId: 'America/New_York', viewport: { width: 1280, height: 860 } });
     const elsewhere = await context.newPage();

@@ -50,8 +50,7 @@ export function EventPage({ sorId, eventId }: { sorId: string; eventId: string }
                     <dd>{event.jti}</dd>
                   </>
                 )}
-                <dt>Applied</dt>
-                <dd>{event.appliedAt ? `${time(event.appliedAt)} (attempts: ${event.attempts})` : 'not yet'}</dd>
+                <Outcome event={event} />
               </dl>
             </div>
             <div class="card">
@@ -98,6 +97,35 @@ export function EventPage({ sorId, eventId }: { sorId: string; eventId: string }
       )}
     </Loading>
   );
+}
+
+/** When the event was applied, or, for one that was not, its last attempt or why it never will be. */
+function Outcome({ event }: { event: PushEvent }) {
+  const [term, text] = outcomeOf(event);
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd data-testid="event-outcome">{text}</dd>
+    </>
+  );
+}
+
+function outcomeOf(event: PushEvent): [string, string] {
+  const attempts = event.attempts > 0 ? ` (attempts: ${event.attempts})` : '';
+  switch (event.status) {
+    case 'applied':
+      return ['Applied', `${time(event.appliedAt)}${attempts}`];
+    case 'failed':
+      return ['Last attempt', `${time(event.appliedAt) || 'unknown'}${attempts}`];
+    case 'accepted':
+      return ['Applied', 'not yet: waiting in the inbox'];
+    case 'refused':
+      return ['Outcome', 'refused: never applied'];
+    case 'duplicate':
+      return ['Outcome', 'a SET with this jti was received before: not applied again'];
+    default:
+      return ['Outcome', `${event.status}: nothing changed in the graph`];
+  }
 }
 
 function isDecoded(decoded: unknown): decoded is { header: unknown; claims: unknown } {
