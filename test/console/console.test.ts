@@ -324,6 +324,24 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     expect(new Set(await history.locator('li a').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).size).toBe(26);
   });
 
+  it('wraps a long value without spaces on node pages instead of widening them', async () => {
+    const sor = await scimSor();
+    const long = 'x'.repeat(5000);
+    const created = await scim(sor, 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'long@example.com', displayName: long, active: true });
+    expect(created.status).toBe(201);
+    const user = (await created.json()) as { id: string };
+    const grouped = await scim(sor, 'POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Long names', members: [{ value: user.id }] });
+    expect(grouped.status).toBe(201);
+    const group = (await grouped.json()) as { id: string };
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    for (const path of [`User/${user.id}`, `Group/${group.id}`]) {
+      await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/explorer/${path}`);
+      await page.getByTestId('relationships').getByRole('link', { name: /^x+$|Long names/ }).first().waitFor({ timeout: 10_000 });
+      expect(await overflow()).toBeLessThanOrEqual(0);
+    }
+    await screenshot(page, '17-node-long-value');
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);
