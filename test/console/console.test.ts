@@ -342,6 +342,17 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     await screenshot(page, '17-node-long-value');
   });
 
+  it('hides a token shown once when it is revoked', async () => {
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sorUrl.id)}`);
+    await page.getByPlaceholder('What it is for (optional)').fill('revoked at once');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByTestId('new-token').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('row', { name: /revoked at once/ }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('row', { name: /revoked at once/ }).getByRole('cell', { name: 'revoked', exact: true }).waitFor();
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+  });
+
   it('fits a phone screen', async () => {
     await phone.goto(`${service.url}/console/`);
     await phone.evaluate((token) => localStorage.setItem('pushgraph.adminToken', token), ADMIN_TOKEN);

@@ -82,6 +82,8 @@ function Tokens({ sorId }: { sorId: string }) {
     if (!confirm('Revoke this token? Senders using it are refused at once.')) return;
     try {
       await api(`/systems-of-record/${enc(sorId)}/tokens/${enc(id)}`, { method: 'DELETE' });
+      // The token shown once is of no use any more: showing it with its Copy button would invite pasting it.
+      setCreated((shown) => (shown?.id === id ? undefined : shown));
       tokens.reload();
     } catch (failure) {
       setError(messageOf(failure));
