@@ -74,7 +74,12 @@ export function readResource(type: ResourceType, body: unknown, id: string): Inc
   return { document, name, ...(externalId === undefined ? {} : { externalId }), ...(members === undefined ? {} : { members }) };
 }
 
-/** Lenient: a missing core schema is added (some clients leave `schemas` out of a PUT); URNs keep their spelling. */
+/**
+ * Lenient: a missing core schema is added (some clients leave `schemas` out of a PUT); URNs keep their spelling.
+ * An extension this service has no schema for is kept while the body carries its object (stored like any
+ * attribute it does not know) and dropped when the body only lists it: Entra ID's Create Group lists Microsoft's
+ * `…/ADSCIM/2.0/Group` extension without carrying it, and refusing that refused every group.
+ */
 function schemasOf(type: ResourceType, body: JsonObject): string[] {
   const given = body.schemas;
   if (given !== undefined && (!Array.isArray(given) || !given.every((schema) => typeof schema === 'string'))) {
@@ -82,9 +87,9 @@ function schemasOf(type: ResourceType, body: JsonObject): string[] {
   }
   const core = RESOURCE_TYPES[type].schema;
   const schemas = (given ?? []).map((schema) => (schema.toLowerCase() === core.toLowerCase() ? core : schema.toLowerCase() === ENTERPRISE_USER_SCHEMA.toLowerCase() ? ENTERPRISE_USER_SCHEMA : schema));
-  const unknown = schemas.filter((schema) => schema !== core && !(type === 'User' && schema === ENTERPRISE_USER_SCHEMA));
-  if (unknown.length > 0) throw badRequest('invalidValue', `unsupported schema ${JSON.stringify(unknown[0])} for a ${type}`);
-  return [...new Set([core, ...schemas])];
+  const carried = new Set(Object.keys(body).map((key) => key.toLowerCase()));
+  const known = (schema: string) => schema === core || (type === 'User' && schema === ENTERPRISE_USER_SCHEMA);
+  return [...new Set([core, ...schemas.filter((schema) => known(schema) || carried.has(schema.toLowerCase()))])];
 }
 
 function normalizeObject(attributes: Parameters<typeof findHint>[0], value: JsonObject, where: string): JsonObject {

@@ -43,6 +43,17 @@ describe.each(backends({ sqliteFile: true }))('Entra ID provisioning on $name', 
     expect((await h.scim('GET', `/Users?filter=${encodeURIComponent('externalId eq "ENTRA.FIND"')}`)).json().totalResults).toBe(0);
   });
 
+  it("creates a group from Entra ID's documented request, which lists Microsoft's ADSCIM Group extension without carrying it", async () => {
+    const adscim = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+    const created = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA, adscim], externalId: 'grp-obj-1', displayName: 'Entra Sales', meta: { resourceType: 'Group' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().schemas).toEqual([GROUP_SCHEMA]);
+    // An unknown extension the body does carry is kept, like any attribute this service has no schema for.
+    const carried = await h.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA, 'urn:example:ext:2.0:Group'], displayName: 'Entra Carried', 'urn:example:ext:2.0:Group': { costCenter: '42' } });
+    expect(carried.statusCode).toBe(201);
+    expect(carried.json()).toMatchObject({ schemas: [GROUP_SCHEMA, 'urn:example:ext:2.0:Group'], 'urn:example:ext:2.0:Group': { costCenter: '42' } });
+  });
+
   it('accepts capitalised ops and booleans as strings', async () => {
     const id = (await h.scim('POST', '/Users', entraUser('entra.ops@contoso.com'))).json().id;
     const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }, { op: 'Add', path: 'nickName', value: 'Babs' }] };
