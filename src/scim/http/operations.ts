@@ -90,7 +90,10 @@ function streamWithMembers(context: OperationContext, record: ScimResourceRecord
   return Readable.from(chunks());
 }
 
-/** Members of each group on a list page, read whole: list pages are small, and Entra ID excludes members anyway. */
+/**
+ * Members of each group on a list page, read whole: list pages are small, and Entra ID excludes members anyway.
+ * A User's `groups` is returned by default (RFC 7643 §4.1.2, and /Schemas says so), in lists too.
+ */
 async function presentListed(context: OperationContext, record: ScimResourceRecord, selection: AttributeSelection): Promise<unknown> {
   const resource = renderResource(record, context.baseUrl);
   if (record.resourceType === 'Group' && selects(selection, 'members')) {
@@ -103,7 +106,7 @@ async function presentListed(context: OperationContext, record: ScimResourceReco
     }
     if (members.length > 0) resource.members = members;
   }
-  if (record.resourceType === 'User' && selection.mode === 'only' && selects(selection, 'groups')) {
+  if (record.resourceType === 'User' && selects(selection, 'groups')) {
     const groups = await context.store.scimGroupsOf(context.sorId, record.id);
     if (groups.length > 0) resource.groups = groups.map((group) => renderGroupOf(group, context.baseUrl));
   }

@@ -173,7 +173,13 @@ describe.each(backends({ sqliteFile: true }))('SCIM 2.0 resources on $name', (ba
     expect(without.members).toBeUndefined();
     expect(without.displayName).toBe('Readers');
     const user = (await h.scim('GET', `/Users/${users[0]}`)).json();
-    expect(user.groups).toEqual([{ value: id, display: 'Readers', $ref: `${h.base}/Groups/${id}`, type: 'direct' }]);
+    const groups = [{ value: id, display: 'Readers', $ref: `${h.base}/Groups/${id}`, type: 'direct' }];
+    expect(user.groups).toEqual(groups);
+    // Returned by default in lists too, as /Schemas says; left out when excluded.
+    const listed = (await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "m1@example.com"')}`)).json();
+    expect(listed.Resources[0].groups).toEqual(groups);
+    const excluded = (await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "m1@example.com"')}&excludedAttributes=groups`)).json();
+    expect(excluded.Resources[0].groups).toBeUndefined();
   });
 
   it('streams a large group in valid JSON', async () => {
