@@ -31,7 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host,
     port,
     databaseUrl: overrides.databaseUrl ?? (env.PUSHGRAPH_DATABASE_URL || DEFAULT_DATABASE_URL),
-    adminToken: overrides.adminToken ?? (env.PUSHGRAPH_ADMIN_TOKEN || undefined),
+    adminToken: adminToken(overrides.adminToken ?? (env.PUSHGRAPH_ADMIN_TOKEN || undefined)),
     publicUrl,
     logLevel: logLevel(overrides.logLevel, env.PUSHGRAPH_LOG_LEVEL),
     bodyLimit: overrides.bodyLimit ?? 1024 * 1024,
@@ -39,6 +39,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventRetentionDays:
       overrides.eventRetentionDays ?? positiveNumber('PUSHGRAPH_EVENT_RETENTION_DAYS', env.PUSHGRAPH_EVENT_RETENTION_DAYS, 30),
   };
+}
+
+/** As long as the HMAC secrets a SoR accepts: the admin token opens every SoR's graph and settings. */
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function adminToken(configured: string | undefined): string | undefined {
+  if (configured !== undefined && configured.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `PUSHGRAPH_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (got ${configured.length}); ` +
+        'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"',
+    );
+  }
+  return configured;
 }
 
 /** pino's levels; pino itself would throw an error that names none of them. */

@@ -80,6 +80,7 @@ describe('loadConfig', () => {
     [{ PUSHGRAPH_PORT: '70000' }, /PUSHGRAPH_PORT/],
     [{ PUSHGRAPH_PUBLIC_URL: 'pushgraph.example' }, /PUSHGRAPH_PUBLIC_URL/],
     [{ PUSHGRAPH_LOG_LEVEL: 'bogus' }, 'PUSHGRAPH_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "bogus")'],
+    [{ PUSHGRAPH_ADMIN_TOKEN: 'a' }, /PUSHGRAPH_ADMIN_TOKEN must be at least 32 characters \(got 1\); generate one with/],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     expect(() => loadConfig(env)).toThrowError(message);

@@ -21,7 +21,10 @@ export function mapSample(template: Template, sample: unknown, entityKey?: strin
     return { ok: false, errors: [{ message: 'the sample must be a JSON object: SET claims or a SCIM resource' }] };
   }
   const document = sample as Record<string, unknown>;
-  const kind: SampleKind = 'events' in document && 'sub_id' in document ? 'set' : 'scim';
+  // SET claims carry an `events` object; a SCIM resource lists its `schemas`. A SET missing `sub_id` (or `jti`)
+  // is still a SET, refused below as the endpoint refuses it.
+  const events = document.events;
+  const kind: SampleKind = typeof events === 'object' && events !== null && !Array.isArray(events) && !('schemas' in document) ? 'set' : 'scim';
   if (kind === 'set') {
     // The claims the SET endpoint would refuse before any mapping, checked as it checks them.
     try {

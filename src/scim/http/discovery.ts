@@ -11,7 +11,7 @@ export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse
 export function serviceProviderConfig(baseUrl: string): Record<string, unknown> {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    documentationUri: 'https://github.com/pushgraph/pushgraph#scim-20',
+    documentationUri: 'https://github.com/pushgraph/pushgraph#scim-20-api-okta-entra-id-any-scim-client',
     patch: { supported: true },
     bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: MAX_PAYLOAD_BYTES },
     filter: { supported: true, maxResults: MAX_COUNT },
