@@ -39,7 +39,7 @@ export interface GraphProjection {
   delete?: NodeRef[];
   /** Nodes whose entity has no child entities (a group member), deleted by key alone. */
   deleteLeaves?: NodeRef[];
-  /** Every child of `entity` under `parent` (ids `${parent.id}:…`) is deleted, except those in `keep`. */
+  /** Every child of `entity` under `parent` (ids in childIdRanges(parent.id)) is deleted, except those in `keep`. */
   deleteChildren?: { parent: NodeRef; entity: string; keep?: readonly string[] }[];
 }
 

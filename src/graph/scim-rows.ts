@@ -136,11 +136,6 @@ export function pageInMemory(matches: ScimResourceRecord[], query: ScimQuery): {
   return { resources: remaining.slice(start, start + query.count), total: sorted.length };
 }
 
-/** The id range that holds the children of a parent: their ids are `${parentId}:…`. */
-export function childIdRange(parentId: string): [string, string] {
-  return [`${parentId}:`, `${parentId};`];
-}
-
 /** The member tables as the SCIM filter translation reads them (the same SQL on both backends). */
 export function scimFilterTable(resourceType: ScimResourceType): FilterTable {
   return {

@@ -4,6 +4,7 @@
  * logic, following SGNL's rules.
  */
 import type { JSONPathQuery, JSONValue } from 'json-p3';
+import { childNodeId } from '../graph/child-ids.js';
 import type { NodeTree } from '../graph/store.js';
 import type { AttributeDef, AttributeValue, EntityDef, ScalarValue, Template } from '../template/model.js';
 import { EXPECTED, convertValue } from './convert.js';
@@ -33,8 +34,7 @@ export interface MappingOptions {
 
 /** How a node is identified: a top-level node by its uniqueId, a child also by its parent and position. */
 interface Identity {
-  parentId?: string;
-  position?: number;
+  parent?: { id: string; isChild: boolean; position: number };
 }
 
 export function mapEntity(template: Template, entityKey: string, document: unknown, options: MappingOptions = {}): MappingResult {
@@ -65,7 +65,8 @@ class DocumentMapper {
     }
     const id = this.nodeId(entity, attributes, scope, identity, failed);
     if (id === undefined) return undefined;
-    const children = this.childEntities(entity).flatMap((child) => this.children(child, scope, id));
+    const parent = { id, isChild: identity.parent !== undefined };
+    const children = this.childEntities(entity).flatMap((child) => this.children(child, scope, parent));
     return { entity: entity.key, id, attributes, children };
   }
 
@@ -82,17 +83,17 @@ class DocumentMapper {
   ): string | undefined {
     const uniqueId = entity.attributes.find((a) => a.name === entity.uniqueIdAttribute);
     if (uniqueId === undefined) {
-      if (identity.parentId !== undefined) return `${identity.parentId}:${identity.position}`;
+      if (identity.parent !== undefined) return childNodeId(identity.parent, identity.parent.position);
       this.errors.push(noUniqueId(entity, scope));
       return undefined;
     }
     const value = attributes[uniqueId.name];
     if (value === undefined) {
-      const skipped = identity.parentId !== undefined && this.unkeyedChildren === 'skip';
+      const skipped = identity.parent !== undefined && this.unkeyedChildren === 'skip';
       if (!failed.has(uniqueId.name) && !skipped) this.errors.push(missingId(entity, uniqueId, scope));
       return undefined;
     }
-    return identity.parentId === undefined ? String(value) : `${identity.parentId}:${String(value)}`;
+    return identity.parent === undefined ? String(value) : childNodeId(identity.parent, String(value));
   }
 
   private childEntities(parent: EntityDef): EntityDef[] {
@@ -100,10 +101,10 @@ class DocumentMapper {
   }
 
   /** Later elements with the same id replace earlier ones. */
-  private children(child: EntityDef, scope: Found, parentId: string): NodeTree[] {
+  private children(child: EntityDef, scope: Found, parent: { id: string; isChild: boolean }): NodeTree[] {
     const byId = new Map<string, NodeTree>();
     this.elements(child, scope).forEach((element, position) => {
-      const node = this.node(child, element, { parentId, position });
+      const node = this.node(child, element, { parent: { ...parent, position } });
       if (node !== undefined) byId.set(node.id, node);
     });
     return [...byId.values()];

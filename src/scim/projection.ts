@@ -82,7 +82,7 @@ export interface MemberDelta {
   add: ScimMemberRecord[];
 }
 
-/** Each member is one child node, mapped as `{...group, members: [member]}` would map it; ids are `${group}:${value}`. */
+/** Each member is one child node, mapped as `{...group, members: [member]}` would map it; ids are childNodeId(group, value). */
 export function projectMembers(template: Template, entities: ScimEntities, group: JsonObject, delta: MemberDelta): Projection {
   const graph: GraphProjection = { upsert: [], delete: [], deleteLeaves: [], deleteChildren: [] };
   const operations: GraphOperation[] = [];

@@ -394,6 +394,37 @@ describe('child entity rules', () => {
   });
 });
 
+describe('child node ids', () => {
+  const keyedEntry = {
+    Entry: { parent: 'Thing', externalId: 'entries', attributes: [{ name: 'v', externalId: 'v', type: 'String', uniqueId: true }] },
+  };
+  const idsOf = (t: Template, id: string, entries: unknown[]) => nodeOf(mapEntity(t, 'Thing', { id, entries })).children.map((c) => c.id);
+
+  it('escape ":" and "%" in the parent id and the key, so no two parents share a child id', () => {
+    const keyed = template([], keyedEntry);
+    expect(idsOf(keyed, 'a', [{ v: 'b:c' }])).toEqual(['a:b%3Ac']);
+    expect(idsOf(keyed, 'a:b', [{ v: 'c' }])).toEqual(['a%3Ab:c']);
+    expect(idsOf(keyed, '50%', [{ v: '%3A' }])).toEqual(['50%25:%253A']);
+    expect(idsOf(keyed, 'a', [{ v: 'b' }])).toEqual(['a:b']);
+  });
+
+  it('escape the parent id of children identified by position too', () => {
+    const positional = template([], { Entry: { parent: 'Thing', externalId: 'entries', attributes: [{ name: 'v', externalId: 'v', type: 'String' }] } });
+    expect(idsOf(positional, 'a:b', [{ v: 'x' }])).toEqual(['a%3Ab:0']);
+    expect(idsOf(positional, 'a', [{ v: 'x' }])).toEqual(['a:0']);
+  });
+
+  it('join one escaped part per level for grandchildren, the child parent id taken as it is', () => {
+    const nested = template([], {
+      ...keyedEntry,
+      Detail: { parent: 'Entry', externalId: 'details', attributes: [{ name: 'k', externalId: 'k', type: 'String', uniqueId: true }] },
+    });
+    const node = nodeOf(mapEntity(nested, 'Thing', { id: 't:u', entries: [{ v: 'a:b', details: [{ k: 'x:y' }] }] }));
+    expect(node.children[0]!.id).toBe('t%3Au:a%3Ab');
+    expect(node.children[0]!.children.map((c) => c.id)).toEqual(['t%3Au:a%3Ab:x%3Ay']);
+  });
+});
+
 describe('mapping a child entity on its own', () => {
   it('needs a uniqueId to identify the node', () => {
     const positional = template([], {

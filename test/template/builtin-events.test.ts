@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRelationship } from '../../src/graph/relationships.js';
 import type { GraphStore } from '../../src/graph/store.js';
+import { indexedAttributesOf } from '../../src/graph/tree.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
 import { seedSet, signHs256 } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
@@ -81,5 +82,33 @@ describe.each(backends({ sqliteFile: true }))('the built-in SCIM events template
     expect(deactivated.json().attributes.active).toBe(false);
     await push('/Groups', 'g2', 'delete');
     expect(await groupsOf('u2')).toEqual([]);
+  });
+
+  it('keeps the members of groups apart when a group id or a member value contains ":"', async () => {
+    await push('/Groups', 'a', 'create:full', { displayName: 'A', members: [{ value: 'b:c' }] });
+    await push('/Groups', 'a:b', 'create:full', { displayName: 'A:B', members: [{ value: 'c' }] });
+    await push('/Users', 'b:c', 'create:full', { userName: 'bc@example.com' });
+    await push('/Users', 'c', 'create:full', { userName: 'c@example.com' });
+
+    const { template } = await new SystemsOfRecord(store).require(sorId);
+    const groupsOf = async (id: string) =>
+      (await resolveRelationship(store, sorId, template, 'UserGroups', { entity: 'User', id }, 'Forward')).map((n) => n.id).sort();
+    expect(await groupsOf('b:c')).toEqual(['a']);
+    expect(await groupsOf('c')).toEqual(['a:b']);
+    const membersOf = async (id: string) => (await store.getChildren(sorId, 'Group', id)).map((n) => [n.id, n.attributes.value]);
+    expect(await membersOf('a')).toEqual([['a:b%3Ac', 'b:c']]);
+    expect(await membersOf('a:b')).toEqual([['a%3Ab:c', 'c']]);
+  });
+
+  it('drops the children a group had under ids from before escaping when the group is pushed again', async () => {
+    const { template } = await new SystemsOfRecord(store).require(sorId);
+    await store.replaceNodes(
+      sorId,
+      [{ entity: 'Group', id: 'old:g', attributes: { id: 'old:g' }, children: [{ entity: 'GroupMember', id: 'old:g:u:1', attributes: { value: 'u:1' }, children: [] }] }],
+      { indexedAttributes: indexedAttributesOf(template), eventId: 'before-escaping' },
+    );
+    await push('/Groups', 'old:g', 'create:full', { displayName: 'Old', members: [{ value: 'u:2' }] });
+    expect((await store.getChildren(sorId, 'Group', 'old:g')).map((n) => n.id)).toEqual(['old%3Ag:u%3A2']);
+    expect(await store.getNode(sorId, 'GroupMember', 'old:g:u:1')).toBeUndefined();
   });
 });

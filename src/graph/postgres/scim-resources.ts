@@ -3,7 +3,6 @@ import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter
 import {
   CANDIDATE_BATCH,
   SCIM_RESOURCE_COLUMNS,
-  childIdRange,
   orderBy,
   pageInMemory,
   wholeResult,
@@ -14,6 +13,7 @@ import {
   type ScimMemberRow,
   type ScimResourceRow,
 } from '../scim-rows.js';
+import { childIdRanges } from '../child-ids.js';
 import type {
   GraphProjection,
   ScimChange,
@@ -301,8 +301,9 @@ export class PostgresScimResources {
     for (const ref of graph.delete ?? []) await this.graph.deleteTree(client, sorId, ref.entity, ref.id);
     if (graph.deleteLeaves?.length) await this.graph.deleteLeaves(client, sorId, graph.deleteLeaves);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
-      const [from, to] = childIdRange(parent.id);
-      await client.query({ ...SQL.deleteChildren, values: [sorId, entity, from, to, parent.entity, parent.id, keep ?? []] });
+      for (const [from, to] of childIdRanges(parent.id)) {
+        await client.query({ ...SQL.deleteChildren, values: [sorId, entity, from, to, parent.entity, parent.id, keep ?? []] });
+      }
     }
     if (graph.replace?.length) await this.graph.writeTrees(client, sorId, graph.replace, options);
     if (graph.upsert?.length) await this.graph.writeRows(client, sorId, graph.upsert, options);

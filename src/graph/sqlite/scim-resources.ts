@@ -4,7 +4,6 @@ import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter
 import {
   CANDIDATE_BATCH,
   SCIM_RESOURCE_COLUMNS,
-  childIdRange,
   orderBy,
   pageInMemory,
   wholeResult,
@@ -16,6 +15,7 @@ import {
   type ScimMemberRow,
   type ScimResourceRow,
 } from '../scim-rows.js';
+import { childIdRanges } from '../child-ids.js';
 import type {
   GraphProjection,
   ScimChange,
@@ -234,9 +234,10 @@ export class SqliteScimResources {
     for (const ref of [...(graph.delete ?? []), ...(graph.deleteLeaves ?? [])]) this.graph.deleteSubtree(sorId, ref.entity, ref.id);
     for (const { parent, entity, keep } of graph.deleteChildren ?? []) {
       const kept = new Set(keep);
-      const [from, to] = childIdRange(parent.id);
-      const ids = this.statement(SQL.childIds).pluck().all(sorId, entity, from, to, parent.entity, parent.id) as string[];
-      for (const id of ids) if (!kept.has(id)) this.graph.deleteSubtree(sorId, entity, id);
+      for (const [from, to] of childIdRanges(parent.id)) {
+        const ids = this.statement(SQL.childIds).pluck().all(sorId, entity, from, to, parent.entity, parent.id) as string[];
+        for (const id of ids) if (!kept.has(id)) this.graph.deleteSubtree(sorId, entity, id);
+      }
     }
     if (graph.replace?.length) this.graph.writeTrees(sorId, graph.replace, options);
     if (graph.upsert?.length) this.graph.writeRows(sorId, graph.upsert, options);

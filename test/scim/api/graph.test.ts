@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRelationship } from '../../../src/graph/relationships.js';
+import { indexedAttributesOf } from '../../../src/graph/tree.js';
 import { SystemsOfRecord } from '../../../src/systems-of-record/service.js';
 import { backends } from '../../support/backends.js';
 import { patchOp, scimHarness, type ScimHarness } from './scim-app.js';
@@ -124,5 +125,19 @@ describe.each(backends({ sqliteFile: true }))('SCIM writes in the graph on $name
     await h.scim('PATCH', `/Groups/${id}`, patchOp({ op: 'remove', path: 'members' }));
     expect((await h.scim('GET', `/Groups/${id}`)).json().members).toBeUndefined();
     expect((await h.node('Group', id)).json().children).toEqual({});
+  });
+
+  it('keys a member whose value contains ":" unambiguously, and a PUT drops members stored under ids from before escaping', async () => {
+    const id = await h.createGroup('Colons', ['x:y']);
+    expect((await h.node('Group', id)).json().children.GroupMember.map((member: { id: string }) => member.id)).toEqual([`${id}:x%3Ay`]);
+    const { template } = await new SystemsOfRecord(h.store).require(h.sorId);
+    const group = (await h.store.getNode(h.sorId, 'Group', id))!;
+    await h.store.replaceNodes(
+      h.sorId,
+      [{ entity: 'Group', id, attributes: group.attributes, children: [{ entity: 'GroupMember', id: `${id}:x:y`, attributes: { value: 'x:y' }, children: [] }] }],
+      { indexedAttributes: indexedAttributesOf(template), eventId: 'before-escaping' },
+    );
+    await h.scim('PUT', `/Groups/${id}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Colons', members: [{ value: 'z' }] });
+    expect((await h.node('Group', id)).json().children.GroupMember.map((member: { id: string }) => member.id)).toEqual([`${id}:z`]);
   });
 });
