@@ -3,6 +3,7 @@ import type { GraphProjection, ScimMemberRecord } from '../graph/scim-resources.
 import type { NodeRef, NodeTree } from '../graph/store.js';
 import { flattenTrees } from '../graph/tree.js';
 import { mapEntity, type MappingOptions } from '../mapping/map-entity.js';
+import { selectsElementsOf } from '../template/jsonpath.js';
 import type { EntityDef, Template } from '../template/model.js';
 import type { JsonObject } from './patch/json.js';
 import type { ResourceType } from './patch/schema-hints.js';
@@ -22,7 +23,7 @@ export function scimEntities(template: Template): ScimEntities {
   const topLevel = (type: ResourceType) =>
     entities.find((entity) => entity.parent === undefined && [entity.key, entity.externalId, entity.pushExternalId].some((name) => name.replace(/s$/, '') === type));
   const group = topLevel('Group');
-  const members = entities.filter((entity) => group !== undefined && entity.parent === group.key && entity.path?.normalized === "$['members']");
+  const members = entities.filter((entity) => group !== undefined && entity.parent === group.key && entity.path !== undefined && selectsElementsOf(entity.path, 'members'));
   return { User: topLevel('User'), Group: group, members };
 }
 

@@ -1,4 +1,4 @@
-import { JSONPathEnvironment } from 'json-p3';
+import { JSONPathEnvironment, TokenKind, jsonpath as jsonPathClasses } from 'json-p3';
 import type { CompiledPath } from './model.js';
 
 /** Strict RFC 9535: json-p3's non-standard extensions are refused, so templates stay portable. */
@@ -28,4 +28,18 @@ export function compilePath(source: string): PathCompilation {
     if (error instanceof Error) return { ok: false, reason: error.message };
     throw error;
   }
+}
+
+/**
+ * Whether a path selects the elements of the document's member `name` as the bare name does: `$['name']`
+ * (`$.name`), or with a wildcard over it, `$.name[*]` or `$.name.*`. A child entity's matched list contributes
+ * its elements (mapping/map-entity.ts), so all of these give it the same objects.
+ */
+export function selectsElementsOf(path: CompiledPath, name: string): boolean {
+  const [member, wildcard, ...rest] = path.query.segments;
+  const onlySelector = (segment: typeof member) =>
+    segment !== undefined && segment.token.kind !== TokenKind.DDOT && segment.selectors.length === 1 ? segment.selectors[0] : undefined;
+  const selector = onlySelector(member);
+  if (!(selector instanceof jsonPathClasses.selectors.NameSelector) || selector.name !== name || rest.length > 0) return false;
+  return wildcard === undefined || onlySelector(wildcard) instanceof jsonPathClasses.selectors.WildcardSelector;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePath, normalizePath } from '../../src/template/jsonpath.js';
+import { compilePath, normalizePath, selectsElementsOf } from '../../src/template/jsonpath.js';
 
 describe('normalizePath', () => {
   it.each([
@@ -48,4 +48,23 @@ describe('compilePath', () => {
     expect(compiled.ok).toBe(false);
     if (!compiled.ok) expect(compiled.reason.length).toBeGreaterThan(0);
   });
+});
+
+describe('selectsElementsOf', () => {
+  const selects = (source: string) => {
+    const compiled = compilePath(source);
+    if (!compiled.ok) throw new Error(compiled.reason);
+    return selectsElementsOf(compiled.path, 'members');
+  };
+
+  it.each(['members', "$['members']", '$.members', '$["members"]', '$.members[*]', '$.members.*', "$['members'][*]"])('%j selects the members', (source) => {
+    expect(selects(source)).toBe(true);
+  });
+
+  it.each(['$..members', '$.members[0]', '$.members[*, *]', '$.members[*].value', '$.members[?@.type]', '$.member', '$.groups[*]', '$[*]', '$.*.members'])(
+    '%j does not',
+    (source) => {
+      expect(selects(source)).toBe(false);
+    },
+  );
 });
