@@ -4,7 +4,8 @@ import type { NodeRef, NodeTree } from '../graph/store.js';
 import { flattenTrees } from '../graph/tree.js';
 import { mapEntity, type MappingOptions } from '../mapping/map-entity.js';
 import { selectsElementsOf } from '../template/jsonpath.js';
-import type { EntityDef, Template } from '../template/model.js';
+import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
+import { member } from '../template/places.js';
 import type { JsonObject } from './patch/json.js';
 import type { ResourceType } from './patch/schema-hints.js';
 import { renderMember } from './render.js';
@@ -25,6 +26,23 @@ export function scimEntities(template: Template): ScimEntities {
   const group = topLevel('Group');
   const members = entities.filter((entity) => group !== undefined && entity.parent === group.key && entity.path !== undefined && selectsElementsOf(entity.path, 'members'));
   return { User: topLevel('User'), Group: group, members };
+}
+
+/**
+ * A SCIM 2.0 SoR projects member changes one member at a time (projectMembers), so each member node needs an id
+ * of its own: identified by position, every added or removed member would be position 0 under its Group,
+ * overwriting or deleting another member's node. Re-projecting the whole member list on every change instead
+ * is what makes big groups slow on other servers.
+ */
+export function scimMembersProblems(template: Template): TemplateProblem[] {
+  return scimEntities(template)
+    .members.filter((entity) => entity.uniqueIdAttribute === undefined)
+    .map((entity) => ({
+      place: member(member('entities', entity.key), 'attributes'),
+      message:
+        `the Group members child entity ${entity.key} needs a uniqueId attribute (such as "value"): on a SCIM 2.0 ` +
+        'system of record memberships change one at a time, so each member is identified by its value, not its position',
+    }));
 }
 
 /** The graph writes of one SCIM request, with what the event log shows about them. */

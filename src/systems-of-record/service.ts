@@ -3,6 +3,7 @@ import type { GraphStore, SystemOfRecordRecord } from '../graph/store.js';
 import { parseTemplate } from '../template/load.js';
 import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
 import { ProblemError, badRequest, notFound } from '../http/problem.js';
+import { scimMembersProblems } from '../scim/projection.js';
 import type { SystemOfRecordRequest } from './create-request.js';
 import { effectivePushType, pushTypeProblem } from './push-types.js';
 import { parseVerification, type Verification } from './verification.js';
@@ -140,6 +141,7 @@ function validateRequest(
   const pushType = effectivePushType(request.pushType, template?.pushType);
   const pushTypeNotKnown = pushTypeProblem(request.pushType, template?.pushType);
   if (pushTypeNotKnown) problems.push(pushTypeNotKnown);
+  if (template && pushType === 'SCIM2.0') problems.push(...scimMembersProblems(template));
   if (problems.length > 0 || !template || !verification.ok) {
     throw badRequest(`the system of record has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
       title: 'Invalid system of record',

@@ -199,6 +199,17 @@ describe('pushgraph CLI', () => {
     expect(checked.stderr).toContain('template.pushType: pushType "SAML" is not supported');
   });
 
+  it('agrees with the admin API that SCIM 2.0 Group members need a uniqueId', async () => {
+    const positional = join(dir, 'positional-members.yaml');
+    const template = readFileSync(join(root, 'test/fixtures/templates/sgnl-catalog/scim-2.0-push.sgnl.yaml'), 'utf8');
+    const keyedMembers = /(pushExternalId: members\n(?:.*\n)*?\s+type: String\n\s+indexed: true\n)\s+uniqueId: true\n/;
+    expect(template).toMatch(keyedMembers);
+    writeFileSync(positional, template.replace(keyedMembers, '$1'));
+    const checked = await pushgraph('template', 'check', positional);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('entities.GroupMember.attributes: the Group members child entity GroupMember needs a uniqueId attribute');
+  });
+
   it('exits quietly when the reader of its output goes away (pushgraph sor list | head)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, 'sor', 'list'], { cwd: root });
     child.stdout.destroy();

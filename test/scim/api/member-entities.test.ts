@@ -82,4 +82,34 @@ describe.each(backends())('SCIM 2.0 Group member entities on $name', (backend) =
       expect(groups.map((node) => node.id)).toEqual([group]);
     }
   });
+
+  // projectMembers maps only the members a request changes, so each would take position 0 under its group.
+  it('refuses a SCIM 2.0 template whose members have no uniqueId, when a SoR is created or replaced with it', async () => {
+    const problem = {
+      place: 'entities.GroupMember.attributes',
+      message: expect.stringMatching(/GroupMember needs a uniqueId attribute \(such as "value"\)/),
+    };
+    for (const path of ['members', '$.members[*]']) {
+      const refused = await createSor(membersTemplate(path, { keyed: false }));
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().errors).toEqual([problem]);
+    }
+    const refusedOverride = await app.inject({
+      method: 'POST',
+      url: '/api/v1/systems-of-record',
+      headers: admin,
+      payload: { template: membersTemplate('members', { keyed: false }).replace('pushType: SCIM2.0', 'pushType: SCIM'), pushType: 'SCIM2.0' },
+    });
+    expect(refusedOverride.json().errors).toEqual([problem]);
+
+    const sorId = (await createSor(membersTemplate('members', { keyed: true }))).json().id as string;
+    const replaced = await app.inject({ method: 'PUT', url: `/api/v1/systems-of-record/${sorId}`, headers: admin, payload: { template: membersTemplate('members', { keyed: false }) } });
+    expect(replaced.statusCode).toBe(400);
+    expect(replaced.json().errors).toEqual([problem]);
+  });
+
+  it('accepts members without a uniqueId on a SoR of SCIM events, where every push carries the whole member list', async () => {
+    const created = await createSor(membersTemplate('$.events.*.data.members.*', { keyed: false }).replace('pushType: SCIM2.0', 'pushType: SCIM'));
+    expect(created.statusCode, created.body).toBe(201);
+  });
 });
