@@ -55,8 +55,10 @@ const SQL = {
   membersAfter: `SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value > ?
     ORDER BY value LIMIT ?`,
   member: 'SELECT value, display, type, ref FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value = ?',
+  // CROSS JOIN fixes the order (SQLite's planner otherwise walked every Group of the SoR in id order to skip a
+  // sort, probing each for the member: a lookup cost grew with the number of groups).
   groupsOf: `SELECT r.id, r.name FROM scim_group_members m
-    JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
+    CROSS JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
     WHERE m.sor_id = ? AND m.value = ? ORDER BY r.id`,
   // Children of one parent, found through the primary key by their id prefix.
   childIds: `SELECT id FROM nodes WHERE sor_id = ? AND entity = ? AND id >= ? AND id < ? AND parent_entity = ? AND parent_id = ?`,
