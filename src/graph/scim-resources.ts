@@ -108,6 +108,8 @@ export interface ScimResourceStore {
   findScimMembers(sorId: string, groupId: string, values: readonly string[]): Promise<ScimMemberRecord[]>;
   /** The groups a resource is a direct member of. */
   scimGroupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]>;
+  /** The groups each of several resources is a direct member of (a list page's users), in one read; by member id. */
+  scimGroupsOfEach(sorId: string, memberIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>>;
   /** The resource write, its member changes and its graph projection, in one transaction. */
   applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult>;
   /** Many new resources and their projection in one transaction (bulk loading); 'conflict' writes nothing. */

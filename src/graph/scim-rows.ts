@@ -146,3 +146,14 @@ export function scimFilterTable(resourceType: ScimResourceType): FilterTable {
         WHERE m.sor_id = r.sor_id AND m.value = r.id AND ${condition})`,
   };
 }
+
+/** Rows of (member, group) in group id order, as each member's list of groups. */
+export function groupsByMember(rows: readonly { member: string; id: string; name: string }[]): Map<string, { id: string; name: string }[]> {
+  const groups = new Map<string, { id: string; name: string }[]>();
+  for (const { member, id, name } of rows) {
+    const list = groups.get(member);
+    if (list) list.push({ id, name });
+    else groups.set(member, [{ id, name }]);
+  }
+  return groups;
+}

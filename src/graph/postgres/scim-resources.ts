@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter/to-sql.js';
 import {
   CANDIDATE_BATCH,
+  groupsByMember,
   SCIM_RESOURCE_COLUMNS,
   orderBy,
   pageInMemory,
@@ -94,6 +95,12 @@ const SQL = {
     `SELECT r.id, r.name FROM scim_group_members m
      JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
      WHERE m.sor_id = $1 AND m.value = $2 ORDER BY r.id`,
+  ),
+  groupsOfEach: query(
+    'groupsOfEach',
+    `SELECT m.value AS member, r.id, r.name FROM scim_group_members m
+     JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
+     WHERE m.sor_id = $1 AND m.value = ANY($2::text[]) ORDER BY r.id`,
   ),
   // Children of one parent, found through the primary key by their id prefix, with everything below them.
   deleteChildren: query(
@@ -225,6 +232,11 @@ export class PostgresScimResources {
 
   async groupsOf(sorId: string, memberId: string): Promise<{ id: string; name: string }[]> {
     return (await this.pool.query<{ id: string; name: string }>({ ...SQL.groupsOf, values: [sorId, memberId] })).rows;
+  }
+
+  async groupsOfEach(sorId: string, memberIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+    const result = await this.pool.query<{ member: string; id: string; name: string }>({ ...SQL.groupsOfEach, values: [sorId, memberIds] });
+    return groupsByMember(result.rows);
   }
 
   async apply(sorId: string, change: ScimChange): Promise<ScimChangeResult> {

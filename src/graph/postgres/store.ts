@@ -636,6 +636,10 @@ export class PostgresGraphStore implements GraphStore {
     return this.scim.groupsOf(sorId, memberId);
   }
 
+  async scimGroupsOfEach(sorId: string, memberIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+    return this.scim.groupsOfEach(sorId, memberIds);
+  }
+
   async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
     return this.scim.apply(sorId, change);
   }

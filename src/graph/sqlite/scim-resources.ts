@@ -3,6 +3,7 @@ import { instantOf } from '../../scim/filter/evaluate.js';
 import { filterToSql, membershipTests, type SqlDialect } from '../../scim/filter/to-sql.js';
 import {
   CANDIDATE_BATCH,
+  groupsByMember,
   SCIM_RESOURCE_COLUMNS,
   orderBy,
   pageInMemory,
@@ -60,6 +61,9 @@ const SQL = {
   groupsOf: `SELECT r.id, r.name FROM scim_group_members m
     CROSS JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
     WHERE m.sor_id = ? AND m.value = ? ORDER BY r.id`,
+  groupsOfEach: `SELECT m.value AS member, r.id, r.name FROM scim_group_members m
+    CROSS JOIN scim_resources r ON r.sor_id = m.sor_id AND r.resource_type = 'Group' AND r.id = m.group_id
+    WHERE m.sor_id = ? AND m.value IN (SELECT value FROM json_each(?)) ORDER BY r.id`,
   // Children of one parent, found through the primary key by their id prefix.
   childIds: `SELECT id FROM nodes WHERE sor_id = ? AND entity = ? AND id >= ? AND id < ? AND parent_entity = ? AND parent_id = ?`,
 } as const;
@@ -167,6 +171,11 @@ export class SqliteScimResources {
 
   groupsOf(sorId: string, memberId: string): { id: string; name: string }[] {
     return this.statement(SQL.groupsOf).all(sorId, memberId) as { id: string; name: string }[];
+  }
+
+  groupsOfEach(sorId: string, memberIds: readonly string[]): Map<string, { id: string; name: string }[]> {
+    const rows = this.statement(SQL.groupsOfEach).all(sorId, JSON.stringify(memberIds)) as { member: string; id: string; name: string }[];
+    return groupsByMember(rows);
   }
 
   apply(sorId: string, change: ScimChange): ScimChangeResult {

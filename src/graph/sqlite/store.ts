@@ -446,6 +446,10 @@ export class SqliteGraphStore implements GraphStore {
     return this.scim.groupsOf(sorId, memberId);
   }
 
+  async scimGroupsOfEach(sorId: string, memberIds: readonly string[]): Promise<Map<string, { id: string; name: string }[]>> {
+    return this.scim.groupsOfEach(sorId, memberIds);
+  }
+
   async applyScimChange(sorId: string, change: ScimChange): Promise<ScimChangeResult> {
     if (!this.routed) return this.scim.apply(sorId, change);
     try {

@@ -92,9 +92,15 @@ function streamWithMembers(context: OperationContext, record: ScimResourceRecord
 
 /**
  * Members of each group on a list page, read whole: list pages are small, and Entra ID excludes members anyway.
- * A User's `groups` is returned by default (RFC 7643 §4.1.2, and /Schemas says so), in lists too.
+ * A User's `groups` is returned by default (RFC 7643 §4.1.2, and /Schemas says so), in lists too: `groups` holds
+ * those of every user of the page, read at once.
  */
-async function presentListed(context: OperationContext, record: ScimResourceRecord, selection: AttributeSelection): Promise<unknown> {
+async function presentListed(
+  context: OperationContext,
+  record: ScimResourceRecord,
+  selection: AttributeSelection,
+  groups: ReadonlyMap<string, { id: string; name: string }[]>,
+): Promise<unknown> {
   const resource = renderResource(record, context.baseUrl);
   if (record.resourceType === 'Group' && selects(selection, 'members')) {
     const members: unknown[] = [];
@@ -106,11 +112,16 @@ async function presentListed(context: OperationContext, record: ScimResourceReco
     }
     if (members.length > 0) resource.members = members;
   }
-  if (record.resourceType === 'User' && selects(selection, 'groups')) {
-    const groups = await context.store.scimGroupsOf(context.sorId, record.id);
-    if (groups.length > 0) resource.groups = groups.map((group) => renderGroupOf(group, context.baseUrl));
-  }
+  const userGroups = record.resourceType === 'User' ? groups.get(record.id) : undefined;
+  if (userGroups) resource.groups = userGroups.map((group) => renderGroupOf(group, context.baseUrl));
   return applySelection(resource, selection);
+}
+
+/** The groups of the page's users, when the selection returns them. */
+async function groupsOfListed(context: OperationContext, records: readonly ScimResourceRecord[], selection: AttributeSelection): Promise<Map<string, { id: string; name: string }[]>> {
+  const users = records.filter((record) => record.resourceType === 'User').map((record) => record.id);
+  if (users.length === 0 || !selects(selection, 'groups')) return new Map();
+  return context.store.scimGroupsOfEach(context.sorId, users);
 }
 
 function resourceHeaders(context: OperationContext, record: ScimResourceRecord): Record<string, string> {
@@ -218,7 +229,7 @@ export async function listResponse(
     totalResults,
     itemsPerPage: records.length,
     ...('startIndex' in paging ? { startIndex: paging.startIndex } : {}),
-    Resources: await Promise.all(records.map((record) => presentListed(context, record, selection))),
+    Resources: await groupsOfListed(context, records, selection).then((groups) => Promise.all(records.map((record) => presentListed(context, record, selection, groups)))),
   };
   if ('nextCursor' in paging && paging.nextCursor !== undefined) body.nextCursor = paging.nextCursor;
   return body;

@@ -176,8 +176,9 @@ describe.each(backends({ sqliteFile: true }))('SCIM 2.0 resources on $name', (ba
     const groups = [{ value: id, display: 'Readers', $ref: `${h.base}/Groups/${id}`, type: 'direct' }];
     expect(user.groups).toEqual(groups);
     // Returned by default in lists too, as /Schemas says; left out when excluded.
-    const listed = (await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "m1@example.com"')}`)).json();
-    expect(listed.Resources[0].groups).toEqual(groups);
+    const listed = (await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "m1@example.com" or userName eq "m2@example.com" or userName eq "m3@example.com"')}`)).json();
+    expect(listed.Resources).toHaveLength(3);
+    for (const resource of listed.Resources) expect(resource.groups).toEqual(groups);
     const excluded = (await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "m1@example.com"')}&excludedAttributes=groups`)).json();
     expect(excluded.Resources[0].groups).toBeUndefined();
   });
