@@ -92,6 +92,14 @@ export function registerSetCommands(program: Command): void {
 
 export async function signSet(options: SignOptions): Promise<string> {
   if (!options.secret === !options.key) throw new CliError('give exactly one of --secret or --key', 2);
+  if (options.payload) {
+    // The payload is the whole SET: flags that build one would be silently left out.
+    const building = (['uri', 'id', 'externalId', 'data'] as const).filter((flag) => options[flag] !== undefined);
+    if (building.length > 0) {
+      const flags = building.map((flag) => `--${flag === 'externalId' ? 'external-id' : flag}`).join(', ');
+      throw new CliError(`--payload is the whole SET; ${flags} would be left out: put them in the payload, or build the SET from flags alone`, 2);
+    }
+  }
   const eventUri = eventUriOf(options.event);
   const data = options.data === undefined ? undefined : await readData(options.data);
   const claims = options.payload ? withFlagClaims(await readPayload(options.payload), options.payload, options) : claimsFromFlags(options, eventUri, data);
