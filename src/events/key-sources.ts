@@ -31,14 +31,12 @@ export class KeySources {
 
   constructor(options: KeySourceOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 5_000;
-    this.cooldownMs = options.cooldownMs ?? 30_000;
+    // Short: a transmitter that rotates its key signs with the new one at once, and a SET refused for an unknown
+    // kid is not sent again (a 400). Five seconds still bounds the refetches an unknown kid can cause.
+    this.cooldownMs = options.cooldownMs ?? 5_000;
     this.maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   }
 
-  /** How long a sender should wait before a JWKS can be fetched again for an unknown kid. */
-  get cooldownSeconds(): number {
-    return Math.max(1, Math.ceil(this.cooldownMs / 1000));
-  }
 
   /** The key getters configured for a SoR, in the order they are tried. */
   async keysFor(verification: Verification): Promise<JWTVerifyGetKey[]> {
@@ -90,6 +88,6 @@ export class KeySources {
 }
 
 /** The keys could not be had right now: the sender should retry, so this is a 503, not a refusal. */
-export function keysUnavailable(description: string, retryAfterSeconds = 5): SetError {
-  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`, retryAfterSeconds);
+export function keysUnavailable(description: string): SetError {
+  return new SetError(503, 'temporarily_unavailable', `${description}; retry later`, 5);
 }

@@ -1,7 +1,7 @@
 import type { GraphOperation, GraphWrite } from '../graph/push-events.js';
 import type { GraphStore, NodeTree } from '../graph/store.js';
 import { mapEntity, type MappingError } from '../mapping/map-entity.js';
-import { applyPatch, type PatchScimType } from '../scim/patch/index.js';
+import { PatchError, applyPatch, readPatchMessage, type PatchScimType } from '../scim/patch/index.js';
 import type { AttributeDef, EntityDef, Template } from '../template/model.js';
 import { invalidRequest } from './set-error.js';
 import { subjectEntity } from './subject-entity.js';
@@ -110,6 +110,13 @@ async function patchNode(
  * (nothing there to change) and mutability (a read-only attribute may be sent unchanged).
  */
 function checkPatch(entity: EntityDef, patch: unknown): void {
+  // The message on its own (a remove without a path is its noTarget) is refused whatever its scimType.
+  try {
+    readPatchMessage(patch);
+  } catch (error) {
+    if (error instanceof PatchError) throw invalidRequest(`the patch cannot be applied: ${error.detail}`);
+    throw error;
+  }
   const probe = applyPatch({}, patch, { resourceType: resourceTypeOf(entity) });
   if (!probe.ok && SELF_EVIDENT_PATCH_ERRORS.has(probe.error.scimType)) {
     throw invalidRequest(`the patch cannot be applied: ${probe.error.detail}`);

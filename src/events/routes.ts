@@ -68,9 +68,9 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
 
     const read = tokenId === undefined ? undefined : { id: tokenId, token: credentials!.token };
     const pushToken = await authenticateBearer(store, sor.record.id, sor.verification, presented, record.authentication, request.log, read);
-    // After the push token check, so that requests without a valid token do not use up the sender's limit.
-    const limit = rateLimiter.take(sor.record.id);
-    if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
+    // Only authenticated requests count against the SoR's rate, so that nobody else can use up a sender's limit:
+    // with a valid push token at once, without one once its signature is verified.
+    if (pushToken !== undefined) takeRate(rateLimiter, sor.record.id);
     const set = decodeSet(request.body);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
@@ -79,6 +79,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
       if (error instanceof SetError && error.err === 'invalid_key') record.authentication.signature = 'invalid';
       throw error;
     });
+    if (pushToken === undefined) takeRate(rateLimiter, sor.record.id);
     const event = validateSet(set, sor.verification);
     Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject?.uri });
     record.extracted = checkEvent(sor.template, event);
@@ -104,6 +105,11 @@ function noEventsEndpoint(sorId: string, pushType: string | undefined): SetError
     'invalid_request',
     reason ? `system of record "${sorId}" has pushType "${pushType}": ${reason}` : `no SCIM events endpoint for system of record "${sorId}"`,
   );
+}
+
+function takeRate(rateLimiter: RateLimiter, sorId: string): void {
+  const limit = rateLimiter.take(sorId);
+  if (!limit.ok) throw new SetError(429, 'access_denied', `too many requests for this system of record; retry in ${limit.retryAfterSeconds}s`, limit.retryAfterSeconds);
 }
 
 function asSetError(error: Error & { statusCode?: number; code?: string }): SetError | undefined {

@@ -28,7 +28,13 @@ export async function verifySignature(
     if (verification.signature === 'disabled' && verification.bearerToken === 'required') return 'unsigned';
     throw new SetError(400, 'invalid_key', 'unsigned SETs (alg "none") are not accepted by this system of record');
   }
-  if (verification.signature === 'disabled') return 'not-checked';
+  if (verification.signature === 'disabled') {
+    // Such settings are refused when a SoR is saved; one saved before that rule must not accept anyone's SET.
+    if (presentedPushToken === undefined) {
+      throw new SetError(401, 'authentication_failed', 'a push token is required: this system of record does not check signatures');
+    }
+    return 'not-checked';
+  }
   if (!verification.algorithms.includes(alg)) {
     throw new SetError(400, 'invalid_key', `algorithm "${alg}" is not allowed; allowed: ${verification.algorithms.join(', ')}`);
   }
@@ -39,17 +45,11 @@ export async function verifySignature(
   }
   let failure: SetError | undefined;
   for (const key of keys) {
-    // jose refetches a remote JWKS for an unknown kid, except in the cooldown after a fetch: a key rotated in
-    // since then is not known yet, and a 400 would make the sender drop the SET, so it is told to retry.
-    const coolingDown = 'coolingDown' in key && key.coolingDown === true;
     try {
       await compactVerify(set.compact, key, { algorithms: [alg] });
       return 'verified';
     } catch (error) {
       failure = signatureFailure(error);
-      if (coolingDown && error instanceof errors.JWKSNoMatchingKey) {
-        failure = keysUnavailable(`no key of the transmitter's JWKS matches the SET (kid ${JSON.stringify(set.header.kid ?? null)}); the JWKS is fetched again shortly`, keySources.cooldownSeconds);
-      }
       if (failure.status >= 500) throw failure;
     }
   }

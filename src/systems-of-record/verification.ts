@@ -123,10 +123,10 @@ export function parseVerification(
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) problem(field, 'must be a non-negative integer');
     else verification[field] = value;
   }
-  if (verification.bearerToken === 'disabled' && verification.signature === 'disabled') {
+  if (verification.signature === 'disabled' && verification.bearerToken !== 'required') {
     problems.push({
       place: 'verification',
-      message: 'bearerToken and signature cannot both be disabled: anyone could push into the graph',
+      message: `signature can be disabled only with bearerToken "required" (it is "${verification.bearerToken}"): otherwise anyone could push into the graph`,
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, verification };

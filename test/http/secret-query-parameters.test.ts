@@ -32,4 +32,12 @@ describe('redactSecretQueryParameters', () => {
   it('does not take parameters that only contain a secret word for secrets', () => {
     expect(redactSecretQueryParameters('/p?keyword=a&codec=b&sortBy=userName&monkey=c')).toBe('/p?keyword=a&codec=b&sortBy=userName&monkey=c');
   });
+
+  it('redacts pushgraph tokens by their prefix anywhere, names such as auth, and parameters separated by ;', () => {
+    expect(redactSecretQueryParameters('/events/scim/v1/abc?authorization=Bearer%20pgt_0123_secret')).toBe('/events/scim/v1/abc?authorization=[redacted]');
+    expect(redactSecretQueryParameters('/e?auth=x1')).toBe('/e?auth=[redacted]');
+    expect(redactSecretQueryParameters('/e?foo=1;access_token=x2')).toBe('/e?foo=1;access_token=[redacted]');
+    expect(redactSecretQueryParameters('/e?a=1?access_token=pgt_0123_secret')).toBe('/e?a=1?access_token=[redacted]');
+    expect(redactSecretQueryParameters('/e/pga_admin_token_value')).toBe('/e/[redacted]');
+  });
 });

@@ -49,9 +49,12 @@ describe('parseVerification', () => {
     );
   });
 
-  it('refuses settings that would let anyone push', () => {
-    const result = parseVerification({ bearerToken: 'disabled', signature: 'disabled' });
-    expect(result).toMatchObject({ ok: false, problems: [{ place: 'verification', message: expect.stringContaining('both be disabled') }] });
+  it('refuses settings that would let anyone push: signatures disabled without a required push token', () => {
+    for (const bearerToken of ['disabled', 'optional']) {
+      const result = parseVerification({ bearerToken, signature: 'disabled' });
+      expect(result).toMatchObject({ ok: false, problems: [{ place: 'verification', message: expect.stringContaining('only with bearerToken "required"') }] });
+    }
+    expect(parseVerification({ bearerToken: 'required', signature: 'disabled' }).ok).toBe(true);
   });
 
   it('takes a single audience string as a list', () => {

@@ -1,5 +1,5 @@
 export { applyPatch } from './apply-patch.js';
-export { PATCH_OP_SCHEMA } from './message.js';
+export { PATCH_OP_SCHEMA, readPatchMessage } from './message.js';
 export { PatchError, type PatchScimType } from './patch-error.js';
 export {
   ENTERPRISE_USER_SCHEMA,
