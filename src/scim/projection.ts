@@ -3,7 +3,7 @@ import type { GraphProjection, ScimMemberRecord } from '../graph/scim-resources.
 import type { NodeRef, NodeTree } from '../graph/store.js';
 import { flattenTrees } from '../graph/tree.js';
 import { mapEntity, type MappingOptions } from '../mapping/map-entity.js';
-import { selectsElementsOf } from '../template/jsonpath.js';
+import { firstMemberName, isMemberPath, selectsElementsOf } from '../template/jsonpath.js';
 import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
 import { member } from '../template/places.js';
 import type { JsonObject } from './patch/json.js';
@@ -35,14 +35,30 @@ export function scimEntities(template: Template): ScimEntities {
  * is what makes big groups slow on other servers.
  */
 export function scimMembersProblems(template: Template): TemplateProblem[] {
-  return scimEntities(template)
-    .members.filter((entity) => entity.uniqueIdAttribute === undefined)
-    .map((entity) => ({
-      place: member(member('entities', entity.key), 'attributes'),
-      message:
-        `the Group members child entity ${entity.key} needs a uniqueId attribute (such as "value"): on a SCIM 2.0 ` +
-        'system of record memberships change one at a time, so each member is identified by its value, not its position',
-    }));
+  const { Group: group, members } = scimEntities(template);
+  const problems: TemplateProblem[] = [];
+  for (const entity of members) {
+    const uniqueId = entity.attributes.find((attribute) => attribute.name === entity.uniqueIdAttribute);
+    if (uniqueId === undefined || !isMemberPath(uniqueId.path, 'value')) {
+      problems.push({
+        place: member(member('entities', entity.key), 'attributes'),
+        message:
+          `the Group members child entity ${entity.key} needs its uniqueId attribute to be the member's "value": on a SCIM ` +
+          '2.0 system of record memberships change one at a time, each member found by its value (not its position or another attribute)',
+      });
+    }
+  }
+  // A child reading only some members (a filter, an index) cannot be kept right one member change at a time.
+  const partial = Object.values(template.entities).filter(
+    (entity) => group !== undefined && entity.parent === group.key && !members.includes(entity) && entity.path !== undefined && firstMemberName(entity.path) === 'members',
+  );
+  for (const entity of partial) {
+    problems.push({
+      place: member(member('entities', entity.key), 'pushExternalId'),
+      message: `a SCIM 2.0 Group's members child entity must select every member (members, or $.members[*]), not ${JSON.stringify(entity.pushExternalId)}`,
+    });
+  }
+  return problems;
 }
 
 /** The graph writes of one SCIM request, with what the event log shows about them. */

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from './patch/json.js';
+import { describeJsonKind, isJsonObject, type JsonObject } from './patch/json.js';
 import { PatchError } from './patch/patch-error.js';
 import { ENTERPRISE_USER_SCHEMA, findHint, resourceHints, type ResourceType } from './patch/schema-hints.js';
 import { normalizeSingleValue, normalizeValues } from './patch/values.js';
@@ -44,6 +44,10 @@ export function readResource(type: ResourceType, body: unknown, id: string): Inc
   try {
     for (const [key, value] of entries) {
       const lower = key.toLowerCase();
+      // The password is never stored, but a wrong type is refused as PATCH refuses it (without repeating it).
+      if (lower === 'password' && value !== null && typeof value !== 'string') {
+        throw badRequest('invalidValue', `password expects a string, found ${describeJsonKind(value)}`);
+      }
       if (READ_ONLY.has(lower) || lower === 'schemas' || lower === 'password' || value === null) continue;
       if (type === 'Group' && lower === 'members') {
         members = readMembers(value);

@@ -43,3 +43,16 @@ export function selectsElementsOf(path: CompiledPath, name: string): boolean {
   if (!(selector instanceof jsonPathClasses.selectors.NameSelector) || selector.name !== name || rest.length > 0) return false;
   return wildcard === undefined || onlySelector(wildcard) instanceof jsonPathClasses.selectors.WildcardSelector;
 }
+
+/** The name a path's first segment selects, when that segment is a single child name (`$.members…`, `members`). */
+export function firstMemberName(path: CompiledPath): string | undefined {
+  const [first] = path.query.segments;
+  if (first === undefined || first.token.kind === TokenKind.DDOT || first.selectors.length !== 1) return undefined;
+  const selector = first.selectors[0];
+  return selector instanceof jsonPathClasses.selectors.NameSelector ? selector.name : undefined;
+}
+
+/** Whether a path is the document's member `name` and nothing more (`name`, `$.name`, `$['name']`). */
+export function isMemberPath(path: CompiledPath, name: string): boolean {
+  return path.query.segments.length === 1 && firstMemberName(path) === name;
+}

@@ -210,7 +210,7 @@ describe('pushgraph CLI', () => {
     writeFileSync(positional, template.replace(keyedMembers, '$1'));
     const checked = await pushgraph('template', 'check', positional);
     expect(checked.code).toBe(1);
-    expect(checked.stderr).toContain('entities.GroupMember.attributes: the Group members child entity GroupMember needs a uniqueId attribute');
+    expect(checked.stderr).toContain('entities.GroupMember.attributes: the Group members child entity GroupMember needs its uniqueId attribute to be the member\'s "value"');
   });
 
   it('exits quietly when the reader of its output goes away (pushgraph sor list | head)', async () => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MethodNotAllowed, notFound, type ScimError } from '../scim-error.js';
+import { MethodNotAllowed, ScimError, notFound } from '../scim-error.js';
 
 const METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const;
+/** Refused with 405 and Allow like the others, though no endpoint answers them. */
+const NEVER_ANSWERED = ['OPTIONS'] as const;
 
 /** The SCIM endpoints registered so far (paths below the prefix, e.g. `/:sorId/Users/:id`) and their methods. */
 export type EndpointMethods = Map<string, Set<string>>;
@@ -30,7 +32,7 @@ function endpointName(path: string): string {
 export function refuseUnrouted(app: FastifyInstance, endpoints: EndpointMethods, resourcePaths: readonly string[]): void {
   const known = [...endpoints].map(([path, methods]) => ({ path, allowed: METHODS.filter((method) => methods.has(method)) }));
   for (const { path, allowed } of known) {
-    const others = METHODS.filter((method) => !allowed.includes(method));
+    const others = [...METHODS.filter((method) => !allowed.includes(method)), ...NEVER_ANSWERED];
     if (others.length === 0) continue;
     app.route({
       method: others,
@@ -52,6 +54,8 @@ function unknownEndpoint(request: FastifyRequest, topLevel: ReadonlySet<string>,
   const { sorId, '*': rest = '' } = request.params as { sorId: string; '*'?: string };
   const [first = ''] = rest.split('/');
   const types = resourcePaths.join(' and ');
+  // RFC 7644 §3.11: a service provider without /Me answers 501.
+  if (first === 'Me') return new ScimError(501, `/Me is not implemented: a push token names a system of record, not a user; use /Users/{id}`);
   if (first === '') return notFound(`the SCIM endpoint of system of record "${sorId}" has no resource here; its resource types are ${types}`);
   if (topLevel.has(first)) return notFound(`no SCIM endpoint ${request.method} /${rest.split('?')[0]} for system of record "${sorId}"`);
   return notFound(`unknown resource type ${first} for system of record "${sorId}"; its resource types are ${types}`);

@@ -98,8 +98,9 @@ describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the reque
     ['GET', '/Users/.search', 'POST'],
     ['DELETE', '/ServiceProviderConfig', 'GET'],
     ['GET', '/Bulk', 'POST'],
+    ['OPTIONS', '/Users', 'GET, POST'],
   ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
-    const response = await h.scim(method as 'GET', path, method === 'GET' || method === 'DELETE' ? undefined : {});
+    const response = await h.scim(method as 'GET', path, ['GET', 'DELETE', 'OPTIONS'].includes(method) ? undefined : {});
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe(allow);
     expect(response.headers['content-type']).toMatch(/^application\/scim\+json/);
@@ -108,6 +109,12 @@ describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the reque
       status: '405',
       detail: `${method} is not allowed on ${path.replace('some-id', '{id}')}; use ${allow.replace(/, (?=[^,]*$)/, ' or ')}`,
     });
+  });
+
+  it('answers /Me with 501, which RFC 7644 asks of a service provider without it', async () => {
+    const me = await h.scim('GET', '/Me');
+    expect(me.statusCode).toBe(501);
+    expect(me.json()).toMatchObject({ status: '501', detail: expect.stringContaining('/Me is not implemented') });
   });
 
   it('still asks for the push token before answering 405', async () => {

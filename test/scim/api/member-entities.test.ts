@@ -8,7 +8,7 @@ import { admin, testApp } from '../../support/service.js';
 import { GROUP_SCHEMA, SCIM_JSON, USER_SCHEMA, patchOp } from './scim-app.js';
 
 /** A SCIM 2.0 template whose GroupMember entity reads `members` through the given path, keyed or by position. */
-function membersTemplate(membersPath: string, options: { keyed: boolean }): string {
+function membersTemplate(membersPath: string, options: { keyed: boolean; keyedBy?: 'display' }): string {
   return `
 displayName: Members by ${membersPath}
 pushType: SCIM2.0
@@ -30,7 +30,8 @@ entities:
     externalId: members
     pushExternalId: "${membersPath}"
     attributes:
-      - { name: value, externalId: value, type: String, uniqueId: ${options.keyed} }
+      - { name: value, externalId: value, type: String, uniqueId: ${options.keyed && options.keyedBy === undefined} }
+      - { name: display, externalId: display, type: String, uniqueId: ${options.keyedBy === 'display'} }
 relationships:
   UserToGroupMember:
     fromAttribute: User.id
@@ -87,7 +88,7 @@ describe.each(backends())('SCIM 2.0 Group member entities on $name', (backend) =
   it('refuses a SCIM 2.0 template whose members have no uniqueId, when a SoR is created or replaced with it', async () => {
     const problem = {
       place: 'entities.GroupMember.attributes',
-      message: expect.stringMatching(/GroupMember needs a uniqueId attribute \(such as "value"\)/),
+      message: expect.stringMatching(/GroupMember needs its uniqueId attribute to be the member's "value"/),
     };
     for (const path of ['members', '$.members[*]']) {
       const refused = await createSor(membersTemplate(path, { keyed: false }));
@@ -106,6 +107,15 @@ describe.each(backends())('SCIM 2.0 Group member entities on $name', (backend) =
     const replaced = await app.inject({ method: 'PUT', url: `/api/v1/systems-of-record/${sorId}`, headers: admin, payload: { template: membersTemplate('members', { keyed: false }) } });
     expect(replaced.statusCode).toBe(400);
     expect(replaced.json().errors).toEqual([problem]);
+  });
+
+  it('refuses members keyed by another attribute than value, and a members child that reads only some members', async () => {
+    const byDisplay = await createSor(membersTemplate('members', { keyed: true, keyedBy: 'display' }));
+    expect(byDisplay.statusCode).toBe(400);
+    expect(byDisplay.json().errors).toEqual([{ place: 'entities.GroupMember.attributes', message: expect.stringMatching(/to be the member's "value"/) }]);
+    const filtered = await createSor(membersTemplate("$.members[?@.type == 'User']", { keyed: true }));
+    expect(filtered.statusCode).toBe(400);
+    expect(filtered.json().errors).toEqual([{ place: 'entities.GroupMember.pushExternalId', message: expect.stringMatching(/must select every member/) }]);
   });
 
   it('accepts members without a uniqueId on a SoR of SCIM events, where every push carries the whole member list', async () => {

@@ -28,6 +28,16 @@ describe.each(backends({ sqliteFile: true }))('the SCIM request log keeps no sec
     expect(await wholeLog()).not.toContain('secret123');
   });
 
+  it('refuses a password that is not a string on POST and PUT, as PATCH does, without repeating it', async () => {
+    const posted = await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'pw.number@example.com', password: 98765432 });
+    expect(posted.statusCode).toBe(400);
+    expect(posted.json()).toMatchObject({ scimType: 'invalidValue', detail: 'password expects a string, found a number' });
+    const id = (await h.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'pw.put@example.com' })).json().id as string;
+    const put = await h.scim('PUT', `/Users/${id}`, { schemas: [USER_SCHEMA], userName: 'pw.put@example.com', password: 12345 });
+    expect(put.statusCode).toBe(400);
+    expect(put.body).not.toContain('12345');
+  });
+
   it('redacts passwords in PATCH values, PATCH paths, URN-qualified names and PUT bodies', async () => {
     const id = await h.createUser('pw.patch@example.com');
     const patches = [
