@@ -89,7 +89,8 @@ async function runOne(
     if (method === 'POST' && id === undefined) {
       if (operation.bulkId === undefined) throw badRequest('invalidValue', 'a bulk POST needs a "bulkId"');
       reply = await createResource(context, type, data, {});
-      created.set(operation.bulkId, (reply.body as { id: string }).id);
+      // From the reply's subject (`/Groups/{id}`): a Group's body is a stream (its members are written as read).
+      created.set(operation.bulkId, reply.subject!.slice(reply.subject!.lastIndexOf('/') + 1));
     } else if (id !== undefined && method === 'PUT') reply = await replaceResource(context, type, id, data, {}, operation.version);
     else if (id !== undefined && method === 'PATCH') reply = await patchResource(context, type, id, data, { attributes: 'id' }, { ifMatch: operation.version, prefer: 'return=minimal' });
     else if (id !== undefined && method === 'DELETE') reply = await deleteResource(context, type, id, operation.version);

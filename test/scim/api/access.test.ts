@@ -237,6 +237,22 @@ describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the reque
     expect(stopped.json().Operations).toHaveLength(1);
   });
 
+  it('resolves bulkId references to a Group created in the request, in a path and as a nested member', async () => {
+    const response = await h.scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Groups', bulkId: 'inner', data: { schemas: [GROUP_SCHEMA], displayName: 'Bulk Inner' } },
+        { method: 'PATCH', path: '/Groups/bulkId:inner', data: patchOp({ op: 'replace', path: 'displayName', value: 'Bulk Inner Renamed' }) },
+        { method: 'POST', path: '/Groups', bulkId: 'outer', data: { schemas: [GROUP_SCHEMA], displayName: 'Bulk Outer', members: [{ value: 'bulkId:inner', type: 'Group' }] } },
+      ],
+    });
+    const [inner, renamed, outer] = response.json().Operations;
+    expect([inner.status, renamed.status, outer.status]).toEqual(['201', '204', '201']);
+    const innerId = inner.location.split('/').pop();
+    expect((await h.scim('GET', `/Groups/${innerId}`)).json().displayName).toBe('Bulk Inner Renamed');
+    expect((await h.scim('GET', `/Groups/${outer.location.split('/').pop()}`)).json().members).toEqual([{ value: innerId, type: 'Group' }]);
+  });
+
   it('resolves bulkId references to POSTs later in the request, and refuses both sides of a cycle', async () => {
     const response = await h.scim('POST', '/Bulk', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
