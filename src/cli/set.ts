@@ -7,7 +7,8 @@ import { CliError, print, printJson } from './context.js';
 
 interface SignOptions {
   payload?: string;
-  event: string;
+  /** Given or not: with --payload it must not be (the payload names its event). */
+  event?: string;
   uri?: string;
   id?: string;
   externalId?: string;
@@ -33,7 +34,7 @@ export function registerSetCommands(program: Command): void {
     .command('sign')
     .description('print a signed SET (compact JWS) built from --payload FILE or from flags')
     .option('--payload <file>', 'the SET claims as JSON ("-" for standard input); iss, aud, iat and jti are filled in when missing')
-    .option('--event <kind>', `${PROVISIONING_KINDS.join(', ')}, or a whole SCIM event URI`, 'create:full')
+    .option('--event <kind>', `${PROVISIONING_KINDS.join(', ')}, or a whole SCIM event URI (default: create:full)`)
     .option('--uri <uri>', 'sub_id.uri, such as /Users/2819c223')
     .option('--id <id>', 'sub_id.id')
     .option('--external-id <id>', 'sub_id.externalId')
@@ -94,13 +95,14 @@ export async function signSet(options: SignOptions): Promise<string> {
   if (!options.secret === !options.key) throw new CliError('give exactly one of --secret or --key', 2);
   if (options.payload) {
     // The payload is the whole SET: flags that build one would be silently left out.
-    const building = (['uri', 'id', 'externalId', 'data'] as const).filter((flag) => options[flag] !== undefined);
+    const building = (['event', 'uri', 'id', 'externalId', 'data'] as const).filter((flag) => options[flag] !== undefined);
     if (building.length > 0) {
       const flags = building.map((flag) => `--${flag === 'externalId' ? 'external-id' : flag}`).join(', ');
       throw new CliError(`--payload is the whole SET; ${flags} would be left out: put them in the payload, or build the SET from flags alone`, 2);
     }
   }
-  const eventUri = eventUriOf(options.event);
+  const event = options.event ?? 'create:full';
+  const eventUri = eventUriOf(event);
   const data = options.data === undefined ? undefined : await readData(options.data);
   const claims = options.payload ? withFlagClaims(await readPayload(options.payload), options.payload, options) : claimsFromFlags(options, eventUri, data);
   claims.iat ??= Math.floor(Date.now() / 1000);
@@ -142,7 +144,7 @@ function eventUriOf(event: string): string {
 
 function claimsFromFlags(options: SignOptions, eventUri: string, data: unknown): JWTPayload {
   if (!options.uri) throw new CliError('give --payload FILE, or --uri (and --id, --data) to build the SET', 2);
-  const event = options.event.endsWith(':full') ? { data: data ?? {} } : {};
+  const event = eventUri.toLowerCase().endsWith(':full') ? { data: data ?? {} } : {};
   return {
     iss: options.iss ?? DEFAULT_ISSUER,
     ...(options.aud ? { aud: options.aud } : {}),

@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor } from '../graph/paging.js';
 import type { EntityNode, GraphStore } from '../graph/store.js';
-import { defaultCaseRules, matchesFilter, parseFilter, type CompareFilter, type FilterNode } from '../scim/filter/index.js';
+import { InvalidFilterError, defaultCaseRules, matchesFilter, parseFilter, type CompareFilter, type FilterNode } from '../scim/filter/index.js';
 import { convertDateTime } from '../mapping/convert.js';
 import type { EntityDef, ScalarValue } from '../template/model.js';
 
@@ -36,6 +36,7 @@ export interface NodeSearchResult {
  */
 export async function searchNodes(store: GraphStore, search: NodeSearch): Promise<NodeSearchResult> {
   const filter = parseFilter(search.filter);
+  checkDateTimeLiterals(filter, search.entity);
   const lookups = indexLookups(filter, search.entity);
   const matches = (node: EntityNode) => matchesFilter(resourceOf(node), filter, defaultCaseRules);
   if (lookups) {
@@ -56,6 +57,34 @@ function indexPage(candidates: EntityNode[], search: NodeSearch, matches: (node:
   if (nodes.length > search.limit || (!complete && page.length > 0)) result.nextCursor = encodeCursor(page[page.length - 1]!.id);
   if (!complete) result.truncated = true;
   return result;
+}
+
+/**
+ * A DateTime attribute is compared by instant, so its literal must be one: compared as text instead, `"abc"` or a
+ * year beyond 9999 would order against every stored time, and the answer would be wrong without a word.
+ */
+function checkDateTimeLiterals(filter: FilterNode, entity: EntityDef): void {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      checkDateTimeLiterals(filter.left, entity);
+      checkDateTimeLiterals(filter.right, entity);
+      return;
+    case 'not':
+      checkDateTimeLiterals(filter.filter, entity);
+      return;
+    case 'compare': {
+      if (typeof filter.value !== 'string' || filter.path.schema !== undefined || filter.path.subAttribute !== undefined) return;
+      const name = filter.path.normalized.attribute;
+      const attribute = entity.attributes.find((defined) => defined.name.toLowerCase() === name);
+      if (attribute?.type === 'DateTime' && !convertDateTime(filter.value).ok) {
+        throw new InvalidFilterError(`${attribute.name} is a DateTime; ${JSON.stringify(filter.value)} is not a time it can be compared with (RFC 3339, years 0000-9999)`);
+      }
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 /** The node as a SCIM-like resource: its attributes, with `id` as the node id when the template has none. */

@@ -27,10 +27,15 @@ export function mapSample(template: Template, sample: unknown, entityKey?: strin
   const kind: SampleKind = typeof events === 'object' && events !== null && !Array.isArray(events) && !('schemas' in document) ? 'set' : 'scim';
   if (kind === 'set') {
     // The claims the SET endpoint would refuse before any mapping, checked as it checks them.
+    let event: ReturnType<typeof readSecurityEvent>;
     try {
-      readSecurityEvent(document);
+      event = readSecurityEvent(document);
     } catch (error) {
       return { ok: false, kind, errors: [{ message: `the SET endpoint would refuse it: ${(error as Error).message}` }] };
+    }
+    if (!event.kind) {
+      const message = `the SET endpoint would accept it and log it as ignored: "${event.eventUri}" is not a SCIM provisioning event, so nothing changes in the graph`;
+      return { ok: false, kind, errors: [{ message }] };
     }
   }
   const entity = entityKey !== undefined ? template.entities[entityKey] : sampleEntity(template, document, kind);

@@ -138,6 +138,9 @@ describe('pushgraph CLI', () => {
     const otherAudience = await sign('--aud', 'other');
     expect(otherAudience.code).toBe(2);
     expect(otherAudience.stderr).toBe(`pushgraph: ${payload} has "aud" ["sgnl.ai"] but --aud is "other"; give one of them\n`);
+    const evented = await sign('--event', 'delete');
+    expect(evented.code).toBe(2);
+    expect(evented.stderr).toContain('--payload is the whole SET; --event would be left out');
     const building = await sign('--uri', '/Users/y', '--data', '{}');
     expect(building.code).toBe(2);
     expect(building.stderr).toBe('pushgraph: --payload is the whole SET; --uri, --data would be left out: put them in the payload, or build the SET from flags alone\n');

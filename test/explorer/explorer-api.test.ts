@@ -180,6 +180,12 @@ describe.each(backends())('indexed DateTime search on $name', (backend) => {
     for (const literal of ['2024-03-01T04:00:00Z', '2024-03-01T04:00:00.000Z', '2024-03-01T09:30:00+05:30']) {
       expect(await found(`hired eq "${literal}"`), literal).toMatchObject({ plan: 'index', items: [{ id: 'h1' }] });
     }
-    expect((await found('hired eq "not a time"')).items).toEqual([]);
+    // A literal that is no time would be compared as text, against every stored time: refused instead.
+    for (const filter of ['hired eq "not a time"', 'hired lt "abc"', 'hired gt "10000-01-01T00:00:00Z"', 'userName pr and not (hired le "x")']) {
+      const refused = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes?filter=${encodeURIComponent(filter)}`, headers: admin });
+      expect(refused.statusCode, filter).toBe(400);
+      expect(refused.json().detail, filter).toMatch(/hired is a DateTime; ".*" is not a time it can be compared with/);
+    }
+    expect((await found('hired gt "2024-03-01T03:00:00Z"')).items).toMatchObject([{ id: 'h1' }]);
   });
 });

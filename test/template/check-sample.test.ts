@@ -17,4 +17,11 @@ describe('mapSample', () => {
     expect(mapSample(seed, claims)).toMatchObject({ ok: true, kind: 'set', entity: 'User', node: { id: '7' } });
     expect(mapSample(seed, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], events: {}, userName: 'x' }).kind).toBe('scim');
   });
+
+  it('says that a SET of another kind (an SSF verification) is accepted and ignored, as the SET endpoint does', () => {
+    const ssf = { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: 'abc' } };
+    for (const claims of [{ iss: 'x', iat: 1, jti: 'j1', events: ssf }, { iss: 'x', iat: 1, jti: 'j1', sub_id: { format: 'opaque', id: 's' }, events: ssf }]) {
+      expect(mapSample(seed, claims)).toMatchObject({ ok: false, kind: 'set', errors: [{ message: expect.stringMatching(/^the SET endpoint would accept it and log it as ignored/) }] });
+    }
+  });
 });
