@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
-import { exceedsDepth, hasNulCharacter } from '../http/json-depth.js';
+import { exceedsDepth, hasLoneSurrogate, hasNulCharacter } from '../http/json-depth.js';
 import { invalidRequest } from './set-error.js';
 
 export interface DecodedSet {
@@ -31,6 +31,7 @@ export function decodeSet(body: string): DecodedSet {
     throw invalidRequest('the JWS payload is not base64url-encoded JSON');
   }
   if (hasNulCharacter(payload)) throw invalidRequest('the SET contains a NUL character (U+0000), which cannot be stored');
+  if (hasLoneSurrogate(claims)) throw invalidRequest('the SET contains a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored');
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw invalidRequest('the JWS payload must be a JSON object (the SET claims)');
   }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
@@ -78,10 +78,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const rateLimiter = new RateLimiter(options.rateLimitPerSecond ?? 500);
+  app.addHook('onRequest', refuseNulInUrl);
   await app.register(healthRoutes, { store });
   await app.register(consoleRoutes);
   await app.register(adminApi, { prefix: '/api/v1', store, systemsOfRecord, publicUrl: options.publicUrl, onRetry: () => inbox.notify() });
   await app.register(eventRoutes, { store, systemsOfRecord, keySources: new KeySources(options.keySources), inbox, rateLimiter });
   await app.register(scimRoutes, { prefix: '/scim/v2', store, systemsOfRecord, rateLimiter, publicUrl: options.publicUrl });
   return app;
+}
+
+/**
+ * PostgreSQL can neither store nor compare U+0000, and nothing stored holds one (bodies with it are refused), so a
+ * URL carrying one (an id, a filter) is a 400 on every backend; each endpoint answers it in its own error format.
+ */
+async function refuseNulInUrl(request: FastifyRequest): Promise<void> {
+  if (/%00/.test(request.url)) {
+    throw Object.assign(new Error('the URL contains a NUL character (%00), which no stored value can hold'), { statusCode: 400 });
+  }
 }

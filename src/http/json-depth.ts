@@ -22,3 +22,25 @@ export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean
 export function hasNulCharacter(text: string): boolean {
   return text.includes('\u0000') || /\\u0000/i.test(text);
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * JSON may escape half of a UTF-16 surrogate pair (`"\ud800"`), which is no Unicode text: PostgreSQL's jsonb
+ * refuses it, so a body holding one, in a key or a string, is refused up front on every backend.
+ */
+export function hasLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (LONE_SURROGATE.test(current)) return true;
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        if (LONE_SURROGATE.test(key)) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
+}

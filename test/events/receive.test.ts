@@ -120,6 +120,28 @@ describe.each(backends({ sqliteFile: true }))('SET push on $name', (backend) => 
     expect(response.json()).toMatchObject({ err: 'invalid_request', description: expect.stringContaining('NUL character') });
   });
 
+  it('refuses a SET holding a lone UTF-16 surrogate, which PostgreSQL cannot store, with a 400 that is logged', async () => {
+    const response = await push(await signHs256(seedSet({ sub_id: { format: 'scim', uri: '/Users/sur', id: 'sur' }, jti: 'lone-surrogate', note: 'a\ud800b' })));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ err: 'invalid_request', description: expect.stringContaining('lone UTF-16 surrogate') });
+    const logged = (await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/events?status=refused`, headers: admin })).json();
+    expect(logged.items.some((event: { errorDescription?: string }) => event.errorDescription?.includes('lone UTF-16 surrogate'))).toBe(true);
+  });
+
+  it('refuses a URL holding a NUL character with a 400 in the SET error format, on every backend', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/events/scim/v1/${sorId}%00`,
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
+      payload: await signHs256(seedSet()),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ err: 'invalid_request', description: expect.stringContaining('NUL character') });
+    const node = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes/a%00b`, headers: admin });
+    expect(node.statusCode).toBe(400);
+    expect(node.headers['content-type']).toMatch(/problem\+json/);
+  });
+
   it('answers a body over the limit with 413', async () => {
     const response = await push('x'.repeat(10 * 1024 * 1024));
     expect(response.statusCode).toBe(413);

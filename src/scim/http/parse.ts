@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { exceedsDepth, hasNulCharacter } from '../../http/json-depth.js';
+import { exceedsDepth, hasLoneSurrogate, hasNulCharacter } from '../../http/json-depth.js';
 import { badRequest } from '../scim-error.js';
 
 /** Advertised as the Bulk maxPayloadSize; every SCIM body is held to it. */
@@ -27,5 +27,6 @@ function parseScimJson(text: string): unknown {
   }
   if (exceedsDepth(value)) throw badRequest('invalidSyntax', 'the JSON body is nested too deeply');
   if (hasNulCharacter(text)) throw badRequest('invalidValue', 'the body contains a NUL character (U+0000), which cannot be stored');
+  if (hasLoneSurrogate(value)) throw badRequest('invalidValue', 'the body contains a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored');
   return value;
 }

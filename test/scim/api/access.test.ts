@@ -122,6 +122,17 @@ describe.each(backends({ sqliteFile: true }))('SCIM access, errors and the reque
     expect(response.statusCode).toBe(401);
   });
 
+  it('refuses a lone UTF-16 surrogate in a body and a NUL in the URL with 400, on every backend', async () => {
+    const created = await h.scim('POST', '/Users', `{"schemas":["${USER_SCHEMA}"],"userName":"surrogate\\ud800@x.com"}`);
+    expect(created.statusCode).toBe(400);
+    expect(created.json()).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('lone UTF-16 surrogate') });
+    for (const path of ['/Users/a%00b', `/Users?filter=${encodeURIComponent('externalId eq "')}%00%22`]) {
+      const response = await h.scim('GET', path);
+      expect(response.statusCode, path).toBe(400);
+      expect(response.json()).toMatchObject({ status: '400', detail: expect.stringContaining('NUL character') });
+    }
+  });
+
   it('refuses other media types with 415 and oversized bodies with 413', async () => {
     const xml = await h.scim('POST', '/Users', '<user/>', { 'content-type': 'application/xml' });
     expect(xml.statusCode).toBe(415);
