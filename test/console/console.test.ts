@@ -202,6 +202,12 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
     const before = await picture.count();
     await page.locator('[data-testid="neighbourhood"] g.node:not(.root)').first().click();
     await expect.poll(() => picture.count()).toBeGreaterThanOrEqual(before);
+    // From the keyboard: a node takes the focus, and Enter expands it.
+    const neighbourId = await page.locator('[data-testid="neighbourhood"] g.node:not(.root):not(.selected)').first().getAttribute('data-id');
+    const neighbour = page.locator(`[data-testid="neighbourhood"] g.node[data-id="${neighbourId}"]`);
+    await neighbour.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => neighbour.getAttribute('class')).toMatch(/selected/);
     await screenshot(page, '13-node-group-relationships');
   });
 
@@ -339,6 +345,10 @@ describe.skipIf(browserTestsSkipped)('web console in chromium', () => {
       await page.getByTestId('relationships').getByRole('link', { name: /^x+$|Long names/ }).first().waitFor({ timeout: 10_000 });
       expect(await overflow()).toBeLessThanOrEqual(0);
     }
+    // The entity's list of nodes too, where the label is a search result link.
+    await page.goto(`${service.url}/console/sors/${encodeURIComponent(sor.id)}/explorer/User`);
+    await expect.poll(() => page.getByTestId('search-results').textContent()).toContain('xxxx');
+    expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(page, '17-node-long-value');
   });
 

@@ -94,7 +94,17 @@ export function NeighbourhoodPicture({ sorId, entity, nodeId }: { sorId: string;
               transform={`translate(${at.x},${at.y})`}
               data-entity={node.entity}
               data-id={node.id}
+              // Lower case: on an SVG element the attribute name is case-sensitive.
+              tabindex={0}
+              role="button"
+              aria-label={`${node.entity} ${node.label}: Enter or Space expands it, then the link below opens it`}
               onClick={() => {
+                setSelected(key);
+                if (!expanded.has(key)) void expand(node);
+              }}
+              onKeyDown={(event) => {
+                if (event.key !== 'Enter' && event.key !== ' ') return;
+                event.preventDefault();
                 setSelected(key);
                 if (!expanded.has(key)) void expand(node);
               }}
@@ -113,7 +123,7 @@ export function NeighbourhoodPicture({ sorId, entity, nodeId }: { sorId: string;
         </defs>
       </svg>
       <p class="muted small-text">
-        {nodes.size} nodes · click a node to expand it, double-click to open it.
+        {nodes.size} nodes · click a node (or Tab to it and press Enter) to expand it, double-click to open it.
         {chosen && selected !== rootKey && (
           <>
             {' '}
