@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
-import { exceedsDepth, hasLoneSurrogate, hasNulCharacter } from '../http/json-depth.js';
+import { exceedsDepth, unstorableContent } from '../http/json-depth.js';
 import { invalidRequest } from './set-error.js';
 
 export interface DecodedSet {
@@ -30,8 +30,8 @@ export function decodeSet(body: string): DecodedSet {
   } catch {
     throw invalidRequest('the JWS payload is not base64url-encoded JSON');
   }
-  if (hasNulCharacter(payload)) throw invalidRequest('the SET contains a NUL character (U+0000), which cannot be stored');
-  if (hasLoneSurrogate(claims)) throw invalidRequest('the SET contains a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored');
+  const unstorable = unstorableContent(payload, claims);
+  if (unstorable) throw invalidRequest(`the SET contains ${unstorable}`);
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw invalidRequest('the JWS payload must be a JSON object (the SET claims)');
   }

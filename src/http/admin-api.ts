@@ -6,7 +6,7 @@ import { explorerRoutes } from '../explorer/routes.js';
 import { eventLogRoutes } from '../events/log-routes.js';
 import { bulkRoutes } from '../bulk/routes.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
-import { exceedsDepth, hasLoneSurrogate, hasNulCharacter } from './json-depth.js';
+import { exceedsDepth, unstorableContent } from './json-depth.js';
 import { badRequest, problemErrorHandler, sendProblem } from './problem.js';
 
 export interface AdminApiOptions {
@@ -52,7 +52,7 @@ function parseJsonBody(text: string): unknown {
     throw badRequest(`the body is not valid JSON: ${(error as Error).message}`);
   }
   if (exceedsDepth(value)) throw badRequest('the JSON body is nested too deeply');
-  if (hasNulCharacter(text)) throw badRequest('the body contains a NUL character (U+0000), which cannot be stored');
-  if (hasLoneSurrogate(value)) throw badRequest('the body contains a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored');
+  const unstorable = unstorableContent(text, value);
+  if (unstorable) throw badRequest(`the body contains ${unstorable}`);
   return value;
 }

@@ -44,3 +44,13 @@ export function hasLoneSurrogate(value: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Why a parsed JSON body (and its text) cannot be stored on every backend, as the rest of a sentence "the body
+ * contains …", or undefined when it can: each protocol words its refusal in its own error format.
+ */
+export function unstorableContent(text: string, value: unknown): string | undefined {
+  if (hasNulCharacter(text)) return 'a NUL character (U+0000), which cannot be stored';
+  if (hasLoneSurrogate(value)) return 'a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored';
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { exceedsDepth, hasLoneSurrogate, hasNulCharacter } from '../../http/json-depth.js';
+import { exceedsDepth, unstorableContent } from '../../http/json-depth.js';
 import { badRequest } from '../scim-error.js';
 
 /** Advertised as the Bulk maxPayloadSize; every SCIM body is held to it. */
@@ -26,7 +26,7 @@ function parseScimJson(text: string): unknown {
     throw badRequest('invalidSyntax', `the body is not valid JSON: ${(error as Error).message}`);
   }
   if (exceedsDepth(value)) throw badRequest('invalidSyntax', 'the JSON body is nested too deeply');
-  if (hasNulCharacter(text)) throw badRequest('invalidValue', 'the body contains a NUL character (U+0000), which cannot be stored');
-  if (hasLoneSurrogate(value)) throw badRequest('invalidValue', 'the body contains a lone UTF-16 surrogate (such as \\ud800), which is not Unicode text and cannot be stored');
+  const unstorable = unstorableContent(text, value);
+  if (unstorable) throw badRequest('invalidValue', `the body contains ${unstorable}`);
   return value;
 }
