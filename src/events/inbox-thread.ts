@@ -132,7 +132,7 @@ export class InboxThread implements Inbox {
         return this.settle(message.id, message.message === undefined ? { value: message.result } : { error: new Error(message.message) });
       case 'completed':
         for (const event of message.events) {
-          this.options.onCompleted?.({ sorId: event.sorId, receivedAt: event.receivedAt } as PushEventRecord, event.status, event.at);
+          this.options.onCompleted?.(event, event.status, event.at);
         }
         return;
       case 'log': {

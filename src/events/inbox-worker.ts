@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { indexedAttributesOf } from '../graph/tree.js';
-import type { PushEventCompletion, PushEventRecord } from '../graph/push-events.js';
+import type { InboxEvent, PushEventCompletion } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
 import type { SystemOfRecord, SystemsOfRecord } from '../systems-of-record/service.js';
 import { planEvent, type EventPlan } from './plan-event.js';
@@ -14,7 +14,7 @@ export interface InboxWorkerOptions {
   /** Back-off after the store failed, before trying again. */
   retryDelayMs?: number;
   /** Told about every event this worker completed (for metrics). */
-  onCompleted?: (record: PushEventRecord, status: EventPlan['status'], at: Date) => void;
+  onCompleted?: (event: Pick<InboxEvent, 'sorId' | 'receivedAt'>, status: EventPlan['status'], at: Date) => void;
 }
 
 /** What the service needs of whatever applies the inbox: an InboxWorker here, or one in a thread (InboxThread). */
@@ -138,7 +138,7 @@ export class InboxWorker implements Inbox {
   private async applyBatch(): Promise<number> {
     const pending = await this.store.pendingPushEvents(this.batchSize);
     const sors = new Map<string, SystemOfRecord | undefined>();
-    let batch: { completion: PushEventCompletion; plan: EventPlan; record: PushEventRecord }[] = [];
+    let batch: { completion: PushEventCompletion; plan: EventPlan; record: InboxEvent }[] = [];
     let subjects = new Set<string>();
     const flush = async () => {
       if (batch.length === 0) return;
@@ -171,16 +171,16 @@ export class InboxWorker implements Inbox {
     return pending.length;
   }
 
-  private logOutcome(record: PushEventRecord, plan: EventPlan): void {
+  private logOutcome(record: InboxEvent, plan: EventPlan): void {
     this.onCompleted?.(record, plan.status, new Date());
     const log = { sorId: record.sorId, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
     if (plan.status === 'failed') this.logger.warn({ ...log, reason: plan.errorDescription }, 'SET could not be applied');
     else this.logger.debug(log, 'SET applied');
   }
 
-  private async plan(sor: SystemOfRecord, record: PushEventRecord): Promise<EventPlan> {
+  private async plan(sor: SystemOfRecord, record: InboxEvent): Promise<EventPlan> {
     try {
-      const claims = (record.decoded as { claims?: Record<string, unknown> } | undefined)?.claims;
+      const claims = record.claims;
       if (!claims) return { status: 'failed', writes: [], operations: [], errorDescription: 'the stored event has no claims' };
       return await planEvent(this.store, sor.record.id, sor.template, readSecurityEvent(claims));
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { GraphOperation, PushAuthentication, PushEventRecord, PushEventStatus } from './push-events.js';
+import type { GraphOperation, InboxEvent, PushAuthentication, PushEventRecord, PushEventStatus } from './push-events.js';
 import { InvalidCursorError } from './paging.js';
 import { isoTime } from './rows.js';
 
@@ -68,6 +68,30 @@ export function toPushEvent(row: PushEventRow, jsonAsText: boolean): PushEventRe
     if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
   }
   return event;
+}
+
+/** The columns an InboxEvent is read from. */
+export const INBOX_EVENT_COLUMNS = 'sequence, id, sor_id, received_at, subject, jti, raw, decoded';
+
+export type InboxEventRow = Pick<PushEventRow, 'sequence' | 'id' | 'sor_id' | 'received_at' | 'subject' | 'jti' | 'raw' | 'decoded'>;
+
+export function toInboxEvent(row: InboxEventRow, jsonAsText: boolean): InboxEvent {
+  const event: InboxEvent = { id: row.id, sorId: row.sor_id, sequence: Number(row.sequence), receivedAt: isoTime(row.received_at) };
+  if (row.subject !== null) event.subject = row.subject;
+  if (row.jti !== null) event.jti = row.jti;
+  // Stores written before SETs were kept only as received have the decoded claims in their own column.
+  const decoded = json<{ claims?: unknown }>(row.decoded, jsonAsText);
+  const claims = decoded ? decoded.claims : row.raw === null ? undefined : claimsOf(row.raw);
+  if (typeof claims === 'object' && claims !== null && !Array.isArray(claims)) event.claims = claims as Record<string, unknown>;
+  return event;
+}
+
+function claimsOf(raw: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(raw.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

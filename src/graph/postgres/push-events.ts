@@ -1,15 +1,18 @@
 import type pg from 'pg';
 import { pageSize } from '../paging.js';
 import {
+  INBOX_EVENT_COLUMNS,
   PUSH_EVENT_COLUMNS,
   decodeSequenceCursor,
   encodeSequenceCursor,
   jsonOrNull,
   pushEventValues,
+  toInboxEvent,
   toPushEvent,
+  type InboxEventRow,
   type PushEventRow,
 } from '../push-event-rows.js';
-import type { PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
+import type { InboxEvent, PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 const COLUMN_TYPES: Readonly<Record<string, string>> = {
   received_at: 'timestamptz',
@@ -45,7 +48,7 @@ const SQL = {
   get: { name: 'pushgraph.getPushEvent', text: 'SELECT * FROM push_events WHERE sor_id = $1 AND id = $2' },
   pending: {
     name: 'pushgraph.pendingPushEvents',
-    text: "SELECT * FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT $1",
+    text: `SELECT ${INBOX_EVENT_COLUMNS} FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT $1`,
   },
   // Locks those of the events that are still accepted in inbox order (so that two workers never deadlock), then
   // records their outcomes. A row another worker completed meanwhile fails the status check once its lock is had.
@@ -120,9 +123,9 @@ export class PostgresPushEvents {
     return page;
   }
 
-  async pending(limit: number): Promise<PushEventRecord[]> {
-    const result = await this.pool.query<PushEventRow>({ ...SQL.pending, values: [limit] });
-    return result.rows.map((row) => toPushEvent(row, false));
+  async pending(limit: number): Promise<InboxEvent[]> {
+    const result = await this.pool.query<InboxEventRow>({ ...SQL.pending, values: [limit] });
+    return result.rows.map((row) => toInboxEvent(row, false));
   }
 
   /** Records the outcomes of those of the events that are still accepted; returns the ids this call completed. */

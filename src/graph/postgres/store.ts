@@ -35,7 +35,7 @@ import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, S
 import { PostgresBatchReads } from './batch-reads.js';
 import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import { jsonOrNull } from '../push-event-rows.js';
-import type { GraphWrite, PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
+import type { GraphWrite, InboxEvent, PushEventCompletion, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -669,7 +669,7 @@ export class PostgresGraphStore implements GraphStore {
     return this.events.list(sorId, query);
   }
 
-  async pendingPushEvents(limit: number): Promise<PushEventRecord[]> {
+  async pendingPushEvents(limit: number): Promise<InboxEvent[]> {
     return this.events.pending(limit);
   }
 

@@ -1,22 +1,25 @@
 import type Database from 'better-sqlite3';
 import { pageSize } from '../paging.js';
 import {
+  INBOX_EVENT_COLUMNS,
   PUSH_EVENT_COLUMNS,
   decodeSequenceCursor,
   encodeSequenceCursor,
   jsonOrNull,
   pushEventValues,
+  toInboxEvent,
   toPushEvent,
+  type InboxEventRow,
   type PushEventRow,
 } from '../push-event-rows.js';
-import type { PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
+import type { InboxEvent, PushEventOutcome, PushEventPage, PushEventQuery, PushEventRecord } from '../push-events.js';
 
 const PLACEHOLDERS = PUSH_EVENT_COLUMNS.split(',').map(() => '?').join(', ');
 
 const SQL = {
   insert: `INSERT INTO push_events (${PUSH_EVENT_COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (sor_id, dedup_key) DO NOTHING`,
   get: 'SELECT * FROM push_events WHERE sor_id = ? AND id = ?',
-  pending: "SELECT * FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT ?",
+  pending: `SELECT ${INBOX_EVENT_COLUMNS} FROM push_events WHERE status = 'accepted' ORDER BY sequence LIMIT ?`,
   complete: `UPDATE push_events SET status = ?, error_description = ?, extracted = ?, operations = ?, applied_at = ?,
       attempts = attempts + 1
     WHERE sor_id = ? AND id = ? AND status = 'accepted'`,
@@ -84,8 +87,8 @@ export class SqlitePushEvents {
     return page;
   }
 
-  pending(limit: number): PushEventRecord[] {
-    return (this.statement(SQL.pending).all(limit) as PushEventRow[]).map((row) => toPushEvent(row, true));
+  pending(limit: number): InboxEvent[] {
+    return (this.statement(SQL.pending).all(limit) as InboxEventRow[]).map((row) => toInboxEvent(row, true));
   }
 
   markCompleted(sorId: string, id: string, outcome: PushEventOutcome): boolean {

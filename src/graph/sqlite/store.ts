@@ -48,6 +48,7 @@ import { SqliteBatchReads } from './batch-reads.js';
 import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
+  InboxEvent,
   PushEventCompletion,
   PushEventPage,
   PushEventQuery,
@@ -565,7 +566,7 @@ export class SqliteGraphStore implements GraphStore {
     return this.events.list(sorId, query);
   }
 
-  async pendingPushEvents(limit: number): Promise<PushEventRecord[]> {
+  async pendingPushEvents(limit: number): Promise<InboxEvent[]> {
     return this.events.pending(limit);
   }
 
