@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { openStore } from './graph/open-store.js';
 import type { GraphStore } from './graph/store.js';
 import { buildApp } from './http/app.js';
+import { resumeAttributeIndexBuilds } from './bulk/build-attribute-indexes.js';
 import { createLogger } from './logger.js';
 
 export interface RunningService {
@@ -40,6 +41,10 @@ export async function startService(config: Config, logger: Logger = createLogger
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, store: store.kind, publicUrl: config.publicUrl }, 'pushgraph is listening');
+    const stopBuilds = new AbortController();
+    const builds = resumeAttributeIndexBuilds(store, logger, stopBuilds.signal).catch((error: unknown) => {
+      if (!stopBuilds.signal.aborted) logger.error({ err: error }, 'attribute index build failed; it is resumed at the next start');
+    });
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -47,7 +52,9 @@ export async function startService(config: Config, logger: Logger = createLogger
       url,
       stop: () =>
         (stopping ??= (async () => {
+          stopBuilds.abort();
           await app.close();
+          await builds;
           await store.close();
           logger.info('pushgraph stopped');
         })()),

@@ -5,6 +5,10 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startService } from '../src/server.js';
+import { SqliteGraphStore } from '../src/graph/sqlite/store.js';
+import { readSystemOfRecordRequest } from '../src/systems-of-record/create-request.js';
+import { SystemsOfRecord } from '../src/systems-of-record/service.js';
+import { seedTemplate } from './support/service.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -44,6 +48,28 @@ describe('startService', () => {
     const again = await fetch(`${second.url}/api/v1/systems-of-record`, { headers: { authorization: `Bearer ${adminToken}` } });
     expect(again.status).toBe(200);
     await second.stop();
+  });
+
+  it('finishes at start the attribute index build a stopped service left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pushgraph-'));
+    dirs.push(dir);
+    const file = join(dir, 'pushgraph.db');
+    const before = new SqliteGraphStore(file);
+    await before.migrate();
+    const { record } = await new SystemsOfRecord(before).create(readSystemOfRecordRequest({ template: seedTemplate }));
+    const users = Array.from({ length: 1200 }, (_, i) => ({ entity: 'User', id: `u${i}`, attributes: { id: `u${i}`, enabled: i % 2 === 0 }, children: [] }));
+    await before.replaceNodes(record.id, users, { indexedAttributes: {} });
+    // As a template change that indexes `enabled` leaves it when the service stops during the build.
+    await before.updateSystemOfRecord({ ...record, indexPlan: { User: ['userName', 'id', 'enabled'] }, indexBuilds: { User: ['enabled'] } });
+    await before.close();
+
+    const service = await startService(
+      loadConfig({ PUSHGRAPH_PORT: '0', PUSHGRAPH_ADMIN_TOKEN: 'configured-admin-token-000000000000', PUSHGRAPH_DATABASE_URL: `sqlite:${file}` }),
+      silent,
+    );
+    await vi.waitFor(async () => expect((await service.store.getSystemOfRecord(record.id))?.indexBuilds).toBeUndefined(), { timeout: 10_000 });
+    expect(await service.store.findNodes(record.id, 'User', 'enabled', true)).toHaveLength(600);
+    await service.stop();
   });
 
   it('uses PUSHGRAPH_ADMIN_TOKEN when it is set and prints nothing', async () => {

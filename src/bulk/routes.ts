@@ -1,11 +1,9 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminApiOptions } from '../http/admin-api.js';
 import { clearNodes } from './clear-nodes.js';
-import { throttled, type ProgressListener } from './progress.js';
+import type { ProgressListener } from './progress.js';
+import { streamProgress, wantsProgress } from './progress-answer.js';
 import { retryFailedEvents } from './retry-failed.js';
-
-const NDJSON = 'application/x-ndjson';
 
 /**
  * Long operations on a SoR's data. Asked with `Accept: application/x-ndjson`, they answer at once and stream
@@ -29,15 +27,6 @@ export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord,
 }
 
 async function run<T>(request: FastifyRequest, reply: FastifyReply, work: (onProgress: ProgressListener) => Promise<T>) {
-  if (!(request.headers.accept ?? '').includes(NDJSON)) return { result: await work(() => undefined) };
-  const stream = new PassThrough();
-  const write = (line: unknown) => stream.write(`${JSON.stringify(line)}\n`);
-  work(throttled(write))
-    .then((result) => write({ result }))
-    .catch((error: unknown) => {
-      request.log.error({ err: error }, 'bulk operation failed');
-      write({ error: 'the operation failed; what was done so far stays done. See the service log.' });
-    })
-    .finally(() => stream.end());
-  return reply.type(NDJSON).header('cache-control', 'no-store').send(stream);
+  if (!wantsProgress(request)) return { result: await work(() => undefined) };
+  return streamProgress(request, reply, work);
 }

@@ -12,6 +12,8 @@ export const MAX_SCANNED = 5000;
 export interface NodeSearch {
   sorId: string;
   entity: EntityDef;
+  /** The entity's indexed attributes whose rows are still being built for older nodes: searched by scanning. */
+  indexBuilds?: readonly string[];
   filter: string;
   limit: number;
   cursor?: string;
@@ -37,7 +39,7 @@ export interface NodeSearchResult {
 export async function searchNodes(store: GraphStore, search: NodeSearch): Promise<NodeSearchResult> {
   const filter = parseFilter(search.filter);
   checkDateTimeLiterals(filter, search.entity);
-  const lookups = indexLookups(filter, search.entity);
+  const lookups = indexLookups(filter, search.entity, search.indexBuilds ?? []);
   const matches = (node: EntityNode) => matchesFilter(resourceOf(node), filter, defaultCaseRules);
   if (lookups) {
     const candidates = await readLookups(store, search.sorId, search.entity.key, lookups);
@@ -99,15 +101,15 @@ interface IndexLookup {
 }
 
 /** The index lookups whose union contains every match, or undefined when the filter needs a scan. */
-function indexLookups(filter: FilterNode, entity: EntityDef): IndexLookup[] | undefined {
+function indexLookups(filter: FilterNode, entity: EntityDef, building: readonly string[]): IndexLookup[] | undefined {
   switch (filter.kind) {
     case 'compare':
-      return equalityLookup(filter, entity);
+      return equalityLookup(filter, entity, building);
     case 'and':
-      return indexLookups(filter.left, entity) ?? indexLookups(filter.right, entity);
+      return indexLookups(filter.left, entity, building) ?? indexLookups(filter.right, entity, building);
     case 'or': {
-      const left = indexLookups(filter.left, entity);
-      const right = left && indexLookups(filter.right, entity);
+      const left = indexLookups(filter.left, entity, building);
+      const right = left && indexLookups(filter.right, entity, building);
       return left && right ? [...left, ...right] : undefined;
     }
     default:
@@ -115,13 +117,13 @@ function indexLookups(filter: FilterNode, entity: EntityDef): IndexLookup[] | un
   }
 }
 
-function equalityLookup(filter: CompareFilter, entity: EntityDef): IndexLookup[] | undefined {
+function equalityLookup(filter: CompareFilter, entity: EntityDef, building: readonly string[]): IndexLookup[] | undefined {
   if (filter.op !== 'eq' || filter.value === null || filter.path.schema !== undefined || filter.path.subAttribute !== undefined) {
     return undefined;
   }
   const name = filter.path.normalized.attribute;
   const attribute = entity.indexedAttributes.find((indexed) => indexed.toLowerCase() === name);
-  if (!attribute) return undefined;
+  if (!attribute || building.includes(attribute)) return undefined;
   const type = entity.attributes.find((defined) => defined.name === attribute)?.type;
   // DateTimes are indexed as their instant in RFC 3339 UTC, so the literal is looked up the same way; one that
   // is no DateTime equals no node.

@@ -51,12 +51,13 @@ export async function explorerRoutes(app: FastifyInstance, { store, systemsOfRec
     },
     async (request) => {
       const { sorId, entity } = request.params;
-      const { template } = await systemsOfRecord.require(sorId);
+      const { template, record } = await systemsOfRecord.require(sorId);
       const entityDef = requireEntity(template, entity, sorId);
       const limit = pageLimit(request.query.count, { fallback: 100, max: MAX_PAGE });
       const { filter, cursor } = request.query;
       if (filter !== undefined && filter.trim() !== '') {
-        const found = await searchNodes(store, { sorId, entity: entityDef, filter, limit, cursor }).catch(asBadFilter);
+        const indexBuilds = record.indexBuilds && Object.hasOwn(record.indexBuilds, entity) ? record.indexBuilds[entity] : undefined;
+        const found = await searchNodes(store, { sorId, entity: entityDef, indexBuilds, filter, limit, cursor }).catch(asBadFilter);
         return {
           items: found.nodes.map((n) => presentNode(n)),
           plan: found.plan,

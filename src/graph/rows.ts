@@ -1,5 +1,5 @@
 import type { AttributeValue } from '../template/model.js';
-import type { EntityNode, PushCredentials, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
+import type { AttributeIndexPlan, EntityNode, PushCredentials, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
 
 /** SQLite returns times and JSON as text; PostgreSQL returns Date and parsed jsonb. */
 type Time = string | Date;
@@ -14,6 +14,8 @@ export interface SystemOfRecordRow {
   template_yaml: string;
   verification: Json<Record<string, unknown>>;
   options: Json<SystemOfRecordOptions> | null;
+  indexed_attributes?: Json<AttributeIndexPlan> | null;
+  index_builds?: Json<AttributeIndexPlan> | null;
   created_at: Time;
   updated_at: Time;
 }
@@ -62,6 +64,8 @@ export function toSystemOfRecord(row: SystemOfRecordRow): SystemOfRecordRecord {
   };
   if (row.description !== null) sor.description = row.description;
   if (row.options !== null && row.options !== undefined) sor.options = parseJson(row.options);
+  if (row.indexed_attributes !== null && row.indexed_attributes !== undefined) sor.indexPlan = parseJson(row.indexed_attributes);
+  if (row.index_builds !== null && row.index_builds !== undefined) sor.indexBuilds = parseJson(row.index_builds);
   return sor;
 }
 

@@ -34,8 +34,11 @@ export interface WriteOptions {
   eventId?: string;
   /** When the write happened; defaults to now. */
   at?: Date;
-  /** For each entity key, the attributes to keep in the attribute index. */
-  indexedAttributes: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For each entity key, the attributes to keep in the attribute index: the SoR's indexPlan, read where the
+   * write commits, replaces it when the SoR has one.
+   */
+  indexedAttributes: AttributeIndexPlan;
 }
 
 export interface FindOptions {
@@ -61,9 +64,23 @@ export interface SystemOfRecordRecord {
   /** Verification settings (CONTRACT.md), as JSON. */
   verification: Record<string, unknown>;
   options?: SystemOfRecordOptions;
+  /**
+   * The attribute index the template asks for (indexedAttributesOf). Kept with the SoR so that every write
+   * indexes by the plan current when it commits, not by the one it read before a template change. Absent on
+   * SoRs saved before it was kept; writes then use their own.
+   */
+  indexPlan?: AttributeIndexPlan;
+  /**
+   * Attributes a template change started indexing whose rows are still being built for the nodes written
+   * before it (buildAttributeIndexes); searches scan for them meanwhile. Absent when there are none.
+   */
+  indexBuilds?: AttributeIndexPlan;
   createdAt: string;
   updatedAt: string;
 }
+
+/** For each entity key, attributes kept in the attribute index. */
+export type AttributeIndexPlan = Readonly<Record<string, readonly string[]>>;
 
 /** Per-SoR switches beyond the template. */
 export interface SystemOfRecordOptions {
@@ -148,6 +165,20 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   listNodes(sorId: string, entity: string, options?: { limit?: number; cursor?: string }): Promise<NodePage>;
   /** Node count per entity key for one SoR. */
   countNodes(sorId: string): Promise<Record<string, number>>;
+  /**
+   * Rewrites, from their stored attributes, the index rows of `attributes` for one page of an entity's nodes
+   * (ids after `after`, in id order), in one transaction that holds off writes to those nodes: how the index a
+   * template change asks for is built for the nodes written before it. Returns how many nodes the page had and
+   * the last one's id, to continue after.
+   */
+  buildAttributeIndex(sorId: string, entity: string, attributes: readonly string[], after: string | undefined, limit: number): Promise<IndexBuildPage>;
+  /** Takes the attributes off the SoR's indexBuilds, leaving any others a later template change added. */
+  finishIndexBuild(sorId: string, entity: string, attributes: readonly string[]): Promise<void>;
+}
+
+export interface IndexBuildPage {
+  nodes: number;
+  last?: string;
 }
 
 /** Thrown when a record (a system of record, a push token) is created with an id that is already taken. */

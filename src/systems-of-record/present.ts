@@ -38,6 +38,8 @@ export function presentSystemOfRecord(sor: SystemOfRecord, publicUrl: string, op
     exampleCurl: exampleCurl(endpointsOf(publicUrl, record.id, record.pushType)),
     verification: redactVerification(sor.verification),
     ...(record.pushType === 'SCIM2.0' ? { scim: { schemaChecks: record.options?.scimSchemaChecks ?? 'strict' } } : {}),
+    // Attributes a template change started indexing whose rows are still being built for the nodes already there.
+    ...(record.indexBuilds ? { indexBuilds: record.indexBuilds } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     ...(options.withTemplate ? { template: record.templateYaml } : {}),

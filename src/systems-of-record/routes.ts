@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
+import { streamProgress, wantsProgress } from '../bulk/progress-answer.js';
+import type { ProgressListener } from '../bulk/progress.js';
 import { builtinTemplates } from '../template/builtin.js';
 import { readSystemOfRecordRequest } from './create-request.js';
 import { presentPushToken, presentSystemOfRecord } from './present.js';
@@ -39,10 +42,19 @@ export async function systemOfRecordRoutes(app: FastifyInstance, { store, system
     presentSystemOfRecord(await systemsOfRecord.require(request.params.sorId), publicUrl, { withTemplate: true }),
   );
 
-  app.put<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request) => {
+  // A template that indexes more attributes answers once their index is built for the nodes already there (with
+  // Accept: application/x-ndjson, streaming the build's progress and then {"result": the SoR}).
+  app.put<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request, reply) => {
     const sor = await systemsOfRecord.replace(request.params.sorId, readSystemOfRecordRequest(request.body));
-    request.log.info({ sorId: sor.record.id }, 'system of record replaced');
-    return presentSystemOfRecord(sor, publicUrl, { withTemplate: true });
+    request.log.info({ sorId: sor.record.id, indexBuilds: sor.record.indexBuilds }, 'system of record replaced');
+    if (!sor.record.indexBuilds) return presentSystemOfRecord(sor, publicUrl, { withTemplate: true });
+    const buildThenPresent = async (onProgress: ProgressListener) => {
+      const { built } = await buildAttributeIndexes(store, sor.record.id, onProgress);
+      request.log.info({ sorId: sor.record.id, built }, 'attribute index built');
+      return presentSystemOfRecord(await systemsOfRecord.require(sor.record.id), publicUrl, { withTemplate: true });
+    };
+    if (!wantsProgress(request)) return buildThenPresent(() => undefined);
+    return streamProgress(request, reply, buildThenPresent);
   });
 
   app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request, reply) => {

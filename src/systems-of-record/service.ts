@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphStore, SystemOfRecordRecord } from '../graph/store.js';
+import { addedAttributes, unionWithin } from '../graph/index-builds.js';
+import { indexedAttributesOf } from '../graph/tree.js';
 import { parseTemplate } from '../template/load.js';
 import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
 import { ProblemError, badRequest, notFound } from '../http/problem.js';
@@ -37,6 +39,7 @@ export class SystemsOfRecord {
       templateYaml: request.templateYaml,
       verification: verification as unknown as Record<string, unknown>,
       ...(request.options ? { options: request.options } : {}),
+      indexPlan: indexedAttributesOf(template),
       createdAt: at,
       updatedAt: at,
     };
@@ -58,8 +61,15 @@ export class SystemsOfRecord {
       templateYaml: request.templateYaml,
       verification: verification as unknown as Record<string, unknown>,
       options: request.options ?? existing.options,
+      indexPlan: indexedAttributesOf(template),
       updatedAt: laterThan(existing.updatedAt, now).toISOString(),
     };
+    // Nodes written before keep only the index rows the old plan asked for; the new attributes' rows are built
+    // for them after this write (buildAttributeIndexes), and every write from now on makes them itself.
+    const before = existing.indexPlan ?? indexedAttributesOf(this.templateOf(existing));
+    const indexBuilds = unionWithin(existing.indexBuilds, addedAttributes(record.indexPlan!, before), record.indexPlan!);
+    if (indexBuilds) record.indexBuilds = indexBuilds;
+    else delete record.indexBuilds;
     if (!(await this.store.updateSystemOfRecord(record))) throw sorNotFound(id);
     this.compiled.set(id, { updatedAt: record.updatedAt, template });
     return { record, template, verification };

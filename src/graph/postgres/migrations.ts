@@ -155,6 +155,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE push_events ADD COLUMN notes jsonb;
     `,
   },
+  {
+    version: 7,
+    description: "each SoR's attribute index plan, and the index builds a template change started",
+    sql: `
+      ALTER TABLE systems_of_record ADD COLUMN indexed_attributes jsonb;
+      ALTER TABLE systems_of_record ADD COLUMN index_builds jsonb;
+    `,
+  },
 ];
 
 /**

@@ -14,9 +14,11 @@ import {
 } from '../rows.js';
 import {
   DuplicateRecordError,
+  type AttributeIndexPlan,
   type EntityNode,
   type FindOptions,
   type GraphStore,
+  type IndexBuildPage,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -25,6 +27,7 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
+import { withoutAttributes } from '../index-builds.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { GroupCommit } from '../group-commit.js';
@@ -84,18 +87,34 @@ const SQL = {
   insertSor: query(
     'insertSor',
     `INSERT INTO systems_of_record
-       (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)`,
+       (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, indexed_attributes,
+        index_builds, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12)`,
   ),
   getSor: query('getSor', 'SELECT * FROM systems_of_record WHERE id = $1'),
   listSors: query('listSors', 'SELECT * FROM systems_of_record ORDER BY created_at, id'),
   updateSor: query(
     'updateSor',
     `UPDATE systems_of_record SET display_name = $2, description = $3, push_type = $4, delivery_method = $5,
-       template_yaml = $6, verification = $7::jsonb, options = $8::jsonb, updated_at = $9
+       template_yaml = $6, verification = $7::jsonb, options = $8::jsonb, indexed_attributes = $9::jsonb,
+       index_builds = $10::jsonb, updated_at = $11
      WHERE id = $1`,
   ),
   deleteSor: query('deleteSor', 'DELETE FROM systems_of_record WHERE id = $1'),
+  // A template change (updateSor) waits for the writes that read the plan before it, and those after it see its plan.
+  lockIndexPlan: query('lockIndexPlan', 'SELECT indexed_attributes FROM systems_of_record WHERE id = $1 FOR SHARE'),
+  lockIndexBuilds: query('lockIndexBuilds', 'SELECT index_builds FROM systems_of_record WHERE id = $1 FOR UPDATE'),
+  setIndexBuilds: query('setIndexBuilds', 'UPDATE systems_of_record SET index_builds = $2::jsonb WHERE id = $1'),
+  // FOR SHARE: a write of one of these nodes waits for the page (and the page for it), so the rows built are
+  // those of the node as it is.
+  lockNodesAfter: query(
+    'lockNodesAfter',
+    'SELECT id, attributes FROM nodes WHERE sor_id = $1 AND entity = $2 AND id > $3 ORDER BY id LIMIT $4 FOR SHARE',
+  ),
+  deleteAttributeIndexOf: query(
+    'deleteAttributeIndexOf',
+    'DELETE FROM node_attribute_index WHERE sor_id = $1 AND entity = $2 AND node_id = ANY($3::text[]) AND attribute = ANY($4::text[])',
+  ),
 
   insertToken: query(
     'insertToken',
@@ -312,8 +331,9 @@ export class PostgresGraphStore implements GraphStore {
     this.credentialReads = new GroupCommit((reads) => this.readPushCredentialsMany(reads));
     this.scim = new PostgresScimResources(this.pool, {
       transaction: (work) => this.transaction(work),
-      writeTrees: (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, options),
-      writeRows: async (client, sorId, rows, options) => {
+      writeTrees: async (client, sorId, trees, options) => this.writeTrees(client, sorId, trees, await this.withIndexPlan(client, sorId, options)),
+      writeRows: async (client, sorId, rows, given) => {
+        const options = await this.withIndexPlan(client, sorId, given);
         const sorted = [...rows].sort(byEntityAndId);
         const rewritten = await this.upsertNodes(client, sorId, sorted, options);
         if (rewritten.length > 0) await client.query({ ...SQL.deleteIndexOf, values: [sorId, ...columns(rewritten)] });
@@ -474,7 +494,7 @@ export class PostgresGraphStore implements GraphStore {
 
   async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
     if (trees.length === 0) return;
-    await this.transaction((client) => this.writeTrees(client, sorId, trees, options));
+    await this.transaction(async (client) => this.writeTrees(client, sorId, trees, await this.withIndexPlan(client, sorId, options)));
   }
 
   private async writeTrees(client: pg.PoolClient, sorId: string, trees: readonly NodeTree[], options: WriteOptions): Promise<void> {
@@ -682,14 +702,19 @@ export class PostgresGraphStore implements GraphStore {
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
       const claimed = await this.events.completeMany(client, completions);
+      const plans = new Map<string, AttributeIndexPlan | undefined>();
+      for (const sorId of [...new Set(completions.filter((c) => claimed.has(c.id) && c.writes.length > 0).map((c) => c.sorId))].sort()) {
+        plans.set(sorId, await this.lockIndexPlan(client, sorId));
+      }
       const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
       let run: { sorId: string; parts: { rows: NodeRow[]; options: WriteOptions }[]; keys: Set<string> } | undefined;
       const writeRun = async () => {
         if (run) await this.writeTreeBatch(client, run.sorId, run.parts);
         run = undefined;
       };
-      for (const { sorId, id, writes, options } of completions) {
+      for (const { sorId, id, writes, options: given } of completions) {
         if (!claimed.has(id)) continue;
+        const options = { ...given, indexedAttributes: plans.get(sorId) ?? given.indexedAttributes };
         for (const write of writes) {
           if (write.kind !== 'replace') {
             await writeRun();
@@ -727,6 +752,37 @@ export class PostgresGraphStore implements GraphStore {
   async getNodeSource(sorId: string, entity: string, id: string): Promise<unknown | undefined> {
     const result = await this.pool.query<{ source_document: unknown }>({ ...SQL_WRITES.getSource, values: [sorId, entity, id] });
     return result.rows[0]?.source_document ?? undefined;
+  }
+
+  async buildAttributeIndex(sorId: string, entity: string, attributes: readonly string[], after: string | undefined, limit: number): Promise<IndexBuildPage> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ id: string; attributes: NodeRow['attributes'] }>({ ...SQL.lockNodesAfter, values: [sorId, entity, after ?? '', limit] });
+      if (rows.length === 0) return { nodes: 0 };
+      await client.query({ ...SQL.deleteAttributeIndexOf, values: [sorId, entity, rows.map((row) => row.id), attributes] });
+      const nodes = rows.map((row) => ({ entity, id: row.id, attributes: row.attributes }));
+      await this.insertIndexRows(client, sorId, nodes, { indexedAttributes: { [entity]: attributes } });
+      return { nodes: rows.length, last: rows[rows.length - 1]!.id };
+    });
+  }
+
+  async finishIndexBuild(sorId: string, entity: string, attributes: readonly string[]): Promise<void> {
+    await this.transaction(async (client) => {
+      const stored = (await client.query<{ index_builds: AttributeIndexPlan | null }>({ ...SQL.lockIndexBuilds, values: [sorId] })).rows[0]?.index_builds;
+      if (!stored) return;
+      const remaining = withoutAttributes(stored, entity, attributes);
+      await client.query({ ...SQL.setIndexBuilds, values: [sorId, remaining === undefined ? null : JSON.stringify(remaining)] });
+    });
+  }
+
+  /** Call at the start of the write's transaction: see WriteOptions.indexedAttributes and SQL.lockIndexPlan. */
+  private async withIndexPlan(client: pg.PoolClient, sorId: string, options: WriteOptions): Promise<WriteOptions> {
+    const plan = await this.lockIndexPlan(client, sorId);
+    return plan === undefined ? options : { ...options, indexedAttributes: plan };
+  }
+
+  private async lockIndexPlan(client: pg.PoolClient, sorId: string): Promise<AttributeIndexPlan | undefined> {
+    const result = await client.query<{ indexed_attributes: AttributeIndexPlan | null }>({ ...SQL.lockIndexPlan, values: [sorId] });
+    return result.rows[0]?.indexed_attributes ?? undefined;
   }
 
   /** A write of one event other than a replace, which completePushEvents batches. */
@@ -858,6 +914,8 @@ function sorValues(sor: SystemOfRecordRecord): unknown[] {
     sor.templateYaml,
     JSON.stringify(sor.verification),
     sor.options === undefined ? null : JSON.stringify(sor.options),
+    sor.indexPlan === undefined ? null : JSON.stringify(sor.indexPlan),
+    sor.indexBuilds === undefined ? null : JSON.stringify(sor.indexBuilds),
   ];
 }
 

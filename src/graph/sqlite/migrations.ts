@@ -181,6 +181,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE push_events ADD COLUMN notes TEXT;
     `,
   },
+  {
+    version: 7,
+    description: "each SoR's attribute index plan, and the index builds a template change started",
+    sql: `
+      ALTER TABLE systems_of_record ADD COLUMN indexed_attributes TEXT;
+      ALTER TABLE systems_of_record ADD COLUMN index_builds TEXT;
+    `,
+  },
 ];
 
 /** Applies pending migrations in one immediate transaction, so a second process waits instead of racing. */

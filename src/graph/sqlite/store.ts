@@ -14,9 +14,11 @@ import {
 } from '../rows.js';
 import {
   DuplicateRecordError,
+  type AttributeIndexPlan,
   type EntityNode,
   type FindOptions,
   type GraphStore,
+  type IndexBuildPage,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -45,6 +47,8 @@ import { ScimListingMemo } from '../scim-listing-memo.js';
 import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { SqliteBatchReads } from './batch-reads.js';
+import { IndexPlanTexts } from './index-plans.js';
+import { withoutAttributes } from '../index-builds.js';
 import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
@@ -83,15 +87,22 @@ const SQL = {
   setSettingIfAbsent: 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
 
   insertSor: `INSERT INTO systems_of_record
-      (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, created_at, updated_at)
-    VALUES (@id, @displayName, @description, @pushType, @deliveryMethod, @templateYaml, @verification, @options, @createdAt, @updatedAt)`,
+      (id, display_name, description, push_type, delivery_method, template_yaml, verification, options, indexed_attributes,
+       index_builds, created_at, updated_at)
+    VALUES (@id, @displayName, @description, @pushType, @deliveryMethod, @templateYaml, @verification, @options, @indexPlan,
+      @indexBuilds, @createdAt, @updatedAt)`,
   getSor: 'SELECT * FROM systems_of_record WHERE id = ?',
   listSors: 'SELECT * FROM systems_of_record ORDER BY created_at, id',
   updateSor: `UPDATE systems_of_record SET display_name = @displayName, description = @description, push_type = @pushType,
       delivery_method = @deliveryMethod, template_yaml = @templateYaml, verification = @verification, options = @options,
-      updated_at = @updatedAt
+      indexed_attributes = @indexPlan, index_builds = @indexBuilds, updated_at = @updatedAt
     WHERE id = @id`,
   deleteSor: 'DELETE FROM systems_of_record WHERE id = ?',
+  indexPlan: 'SELECT indexed_attributes FROM systems_of_record WHERE id = ?',
+  indexBuilds: 'SELECT index_builds FROM systems_of_record WHERE id = ?',
+  setIndexBuilds: 'UPDATE systems_of_record SET index_builds = ? WHERE id = ?',
+  nodesAfter: 'SELECT id, attributes FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?',
+  deleteAttributeIndexOf: 'DELETE FROM node_attribute_index WHERE sor_id = ? AND entity = ? AND node_id = ? AND attribute = ?',
 
   insertToken: `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
     VALUES (@id, @sorId, @hash, @description, @createdAt, @expiresAt, @revokedAt, @lastUsedAt)`,
@@ -180,6 +191,7 @@ export const ROUTED_WRITES = [
   'deleteSystemOfRecord',
   'retryPushEvent',
   'deletePushEventsBefore',
+  'buildAttributeIndex',
 ] as const;
 export type RoutedWrite = (typeof ROUTED_WRITES)[number];
 
@@ -199,6 +211,7 @@ export class SqliteGraphStore implements GraphStore {
   private readonly eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'>;
   private readonly scim: SqliteScimResources;
   private readonly listingMemo = new ScimListingMemo();
+  private readonly indexPlans = new IndexPlanTexts();
   private readonly batchReads: SqliteBatchReads;
   private readonly checkpointer: Checkpointer | undefined;
   private routed: { writes: RoutedWrites; eventLog: GroupCommit<PushEventRecord, 'recorded' | 'duplicate'> } | undefined;
@@ -234,8 +247,9 @@ export class SqliteGraphStore implements GraphStore {
     this.events = new SqlitePushEvents(this.db);
     this.eventLog = new GroupCommit((events) => this.events.recordMany(events));
     this.scim = new SqliteScimResources(this.db, {
-      writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, options),
-      writeRows: (sorId, rows, options) => {
+      writeTrees: (sorId, trees, options) => this.writeTrees(sorId, trees, this.withIndexPlan(sorId, options)),
+      writeRows: (sorId, rows, given) => {
+        const options = this.withIndexPlan(sorId, given);
         const at = (options.at ?? new Date()).toISOString();
         for (const row of rows) this.writeNode(sorId, row, at, options.eventId ?? null, options);
       },
@@ -360,7 +374,7 @@ export class SqliteGraphStore implements GraphStore {
 
   async replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void> {
     if (this.routed) return this.routed.writes.call('replaceNodes', [sorId, trees, options]);
-    this.db.transaction(() => this.writeTrees(sorId, trees, options)).immediate();
+    this.db.transaction(() => this.writeTrees(sorId, trees, this.withIndexPlan(sorId, options))).immediate();
   }
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
@@ -582,7 +596,8 @@ export class SqliteGraphStore implements GraphStore {
         .transaction(() =>
           completions.map(({ sorId, id, outcome, writes, options }) => {
             if (!this.events.markCompleted(sorId, id, outcome)) return false;
-            for (const write of writes) this.applyWrite(sorId, write, options);
+            const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options);
+            for (const write of writes) this.applyWrite(sorId, write, current);
             return true;
           }),
         )
@@ -635,6 +650,39 @@ export class SqliteGraphStore implements GraphStore {
     }
   }
 
+  async buildAttributeIndex(sorId: string, entity: string, attributes: readonly string[], after: string | undefined, limit: number): Promise<IndexBuildPage> {
+    if (this.routed) return this.routed.writes.call('buildAttributeIndex', [sorId, entity, attributes, after, limit]);
+    return this.db
+      .transaction(() => {
+        const rows = this.statement(SQL.nodesAfter).all(sorId, entity, after ?? '', limit) as { id: string; attributes: string }[];
+        const plan = { [entity]: attributes };
+        const deleteRows = this.statement(SQL.deleteAttributeIndexOf);
+        for (const row of rows) {
+          for (const attribute of attributes) deleteRows.run(sorId, entity, row.id, attribute);
+          this.insertIndexRows(sorId, indexRowsOf({ entity, id: row.id, attributes: JSON.parse(row.attributes) as NodeRow['attributes'] }, plan));
+        }
+        return rows.length === 0 ? { nodes: 0 } : { nodes: rows.length, last: rows[rows.length - 1]!.id };
+      })
+      .immediate();
+  }
+
+  async finishIndexBuild(sorId: string, entity: string, attributes: readonly string[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        const stored = this.statement(SQL.indexBuilds).pluck().get(sorId) as string | null | undefined;
+        if (typeof stored !== 'string') return;
+        const remaining = withoutAttributes(JSON.parse(stored) as AttributeIndexPlan, entity, attributes);
+        this.statement(SQL.setIndexBuilds).run(remaining === undefined ? null : JSON.stringify(remaining), sorId);
+      })
+      .immediate();
+  }
+
+  /** Call inside the write's transaction: see WriteOptions.indexedAttributes. */
+  private withIndexPlan(sorId: string, options: WriteOptions): WriteOptions {
+    const plan = this.indexPlans.read(this.statement(SQL.indexPlan).pluck().get(sorId) as string | null | undefined);
+    return plan === undefined ? options : { ...options, indexedAttributes: plan };
+  }
+
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -655,6 +703,8 @@ function sorParams(sor: SystemOfRecordRecord): Record<string, string | null> {
     templateYaml: sor.templateYaml,
     verification: JSON.stringify(sor.verification),
     options: sor.options === undefined ? null : JSON.stringify(sor.options),
+    indexPlan: sor.indexPlan === undefined ? null : JSON.stringify(sor.indexPlan),
+    indexBuilds: sor.indexBuilds === undefined ? null : JSON.stringify(sor.indexBuilds),
     createdAt: sor.createdAt,
     updatedAt: sor.updatedAt,
   };
