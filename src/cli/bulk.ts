@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
+import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
 import { clearNodes } from '../bulk/clear-nodes.js';
 import { throttled } from '../bulk/progress.js';
 import { retryFailedEvents } from '../bulk/retry-failed.js';
+import { readSystemOfRecordRequest } from '../systems-of-record/create-request.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { CliError, print, withStore } from './context.js';
+import { parseJson, readText } from './sor.js';
 import { progressReporter, progressReporters } from './progress-bar.js';
 
 /** Long operations on a SoR's data, with progress on standard error. */
@@ -26,6 +29,26 @@ export function registerBulkCommands(program: Command): void {
 
   const sor = program.commands.find((each) => each.name() === 'sor');
   if (!sor) throw new Error('register the sor commands first');
+  sor
+    .command('update')
+    .description('replace the template of a system of record; attributes it indexes anew get their index built for the nodes already there')
+    .requiredOption('--sor <id>', 'the system of record')
+    .requiredOption('--template <file>', 'an SGNL-format YAML template')
+    .option('--verification <file>', 'a JSON file with new verification settings (SET SoRs); without it they are kept')
+    .action(async (options: { sor: string; template: string; verification?: string }, command: Command) => {
+      const body: Record<string, unknown> = { template: await readText(options.template) };
+      if (options.verification) body.verification = parseJson(await readText(options.verification), options.verification);
+      await withStore(command, async (store) => {
+        const replaced = await new SystemsOfRecord(store).replace(options.sor, readSystemOfRecordRequest(body));
+        print(`replaced the template of system of record ${options.sor} (${replaced.record.displayName})`);
+        if (!replaced.record.indexBuilds) return;
+        const progress = progressReporter('building the attribute index');
+        const { built } = await buildAttributeIndexes(store, options.sor, throttled(progress.report, 100));
+        progress.finish();
+        for (const { entity, attributes, nodes } of built) print(`indexed ${attributes.map((a) => `${entity}.${a}`).join(', ')} for ${nodes} existing nodes`);
+      });
+    });
+
   sor
     .command('clear')
     .description('delete every node of a system of record, and a SCIM 2.0 one\'s users and groups (it keeps its template, tokens and event log)')

@@ -84,7 +84,7 @@ export function registerSorCommands(program: Command): void {
     });
 }
 
-async function readText(file: string): Promise<string> {
+export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -92,7 +92,7 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-function parseJson(text: string, file: string): unknown {
+export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

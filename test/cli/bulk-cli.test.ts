@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,5 +65,39 @@ describe('pushgraph bulk commands', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('replaces a template and builds the index of the attributes it indexes anew, with progress', async () => {
+    const sor = await pushgraph('sor', 'create', '--template', 'examples/entity-push.sgnl.yaml');
+    const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
+    const store = openStore(databaseUrl);
+    try {
+      const users = Array.from({ length: 3 }, (_, i) => ({ entity: 'User', id: `u${i}`, attributes: { id: `u${i}`, enabled: i > 0 }, children: [] }));
+      await store.replaceNodes(id, users, { indexedAttributes: {} });
+    } finally {
+      await store.close();
+    }
+    const template = join(dir, 'enabled-indexed.yaml');
+    writeFileSync(template, readFileSync(join(root, 'examples/entity-push.sgnl.yaml'), 'utf8').replace(/(name: enabled\n(?:.*\n){3}\s+type: Bool\n\s+indexed: )false/, '$1true'));
+    const updated = await pushgraph('sor', 'update', '--sor', id, '--template', template);
+    expect(updated.code).toBe(0);
+    expect(updated.stderr).toBe('building the attribute index: 0 of 3\nbuilding the attribute index: 3 of 3\n');
+    expect(updated.stdout).toBe(`replaced the template of system of record ${id} (Entity Push SoR)\nindexed User.enabled for 3 existing nodes\n`);
+    const reopened = openStore(databaseUrl);
+    try {
+      expect((await reopened.findNodes(id, 'User', 'enabled', true)).map((node) => node.id)).toEqual(['u1', 'u2']);
+    } finally {
+      await reopened.close();
+    }
+
+    const again = await pushgraph('sor', 'update', '--sor', id, '--template', template);
+    expect(again.stdout).toBe(`replaced the template of system of record ${id} (Entity Push SoR)\n`);
+    writeFileSync(template, 'displayName: Broken\nentities: {}\n');
+    const refused = await pushgraph('sor', 'update', '--sor', id, '--template', template);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('entities');
+    const unknown = await pushgraph('sor', 'update', '--sor', 'no-such-sor', '--template', 'examples/entity-push.sgnl.yaml');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('no-such-sor');
   });
 });
