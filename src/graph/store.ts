@@ -165,6 +165,8 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   listNodes(sorId: string, entity: string, options?: { limit?: number; cursor?: string }): Promise<NodePage>;
   /** Node count per entity key for one SoR. */
   countNodes(sorId: string): Promise<Record<string, number>>;
+  /** How many of an entity's nodes hold a value for the attribute (what a template change would reinterpret). */
+  countNodesHolding(sorId: string, entity: string, attribute: string): Promise<number>;
   /**
    * Rewrites, from their stored attributes, the index rows of `attributes` for one page of an entity's nodes
    * (ids after `after`, in id order), in one transaction that holds off writes to those nodes: how the index a

@@ -11,9 +11,25 @@ const PUSH_TYPES_NOT_RECEIVED_YET: Readonly<Record<string, string>> = {
   SSF: 'SSF (CAEP) event delivery is not supported yet',
 };
 
-/** The push type a SoR gets: the request's, else the template's, else SCIM events. */
-export function effectivePushType(requested: string | undefined, fromTemplate: string | undefined): string {
-  return requested ?? fromTemplate ?? 'SCIM';
+/** The push type a SoR gets: the request's, else the template's, else `fallback` (SCIM events for a new SoR). */
+export function effectivePushType(requested: string | undefined, fromTemplate: string | undefined, fallback = 'SCIM'): string {
+  return requested ?? fromTemplate ?? fallback;
+}
+
+/**
+ * A replacing template keeps the SoR's push type: its senders push to the endpoint of that type, and a SCIM 2.0
+ * SoR's Users and Groups are kept with it. Switched by a template that names another type (or, before, by one that
+ * named none), the SCIM 2.0 API answered its IdP 404 and its resources stayed behind with no way to read them.
+ */
+export function pushTypeChangeProblem(requested: string | undefined, fromTemplate: string | undefined, current: string): TemplateProblem | undefined {
+  const pushType = effectivePushType(requested, fromTemplate, current);
+  if (pushType === current) return undefined;
+  return {
+    place: requested !== undefined ? 'pushType' : 'template.pushType',
+    message:
+      `this system of record's pushType is "${current}" and a template change cannot make it "${pushType}": its senders push to ` +
+      `the ${current} endpoint. Keep "${current}" (or leave pushType out), or create a new system of record for ${pushType}`,
+  };
 }
 
 /** A problem when the push type is one this service does not know at all, placed where it came from. */

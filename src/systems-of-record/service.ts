@@ -7,7 +7,8 @@ import { TemplateError, type Template, type TemplateProblem } from '../template/
 import { ProblemError, badRequest, notFound } from '../http/problem.js';
 import { scimMembersProblems } from '../scim/projection.js';
 import type { SystemOfRecordRequest } from './create-request.js';
-import { effectivePushType, pushTypeProblem } from './push-types.js';
+import { effectivePushType, pushTypeChangeProblem, pushTypeProblem } from './push-types.js';
+import { storedNodeProblems } from './stored-node-problems.js';
 import { parseVerification, type Verification } from './verification.js';
 
 export interface SystemOfRecord {
@@ -51,7 +52,9 @@ export class SystemsOfRecord {
   async replace(id: string, request: SystemOfRecordRequest, now = new Date()): Promise<SystemOfRecord> {
     const existing = await this.store.getSystemOfRecord(id);
     if (!existing) throw sorNotFound(id);
-    const { template, verification, pushType } = validateRequest(request, existing.verification as unknown as Verification);
+    const { template, verification, pushType } = validateRequest(request, existing);
+    const reinterpreted = await storedNodeProblems(this.store, id, this.templateOf(existing), template, pushType);
+    if (reinterpreted.length > 0) throw invalidSystemOfRecord(reinterpreted);
     const record: SystemOfRecordRecord = {
       ...existing,
       displayName: request.displayName ?? template.displayName,
@@ -128,13 +131,15 @@ export function sorNotFound(id: string): ProblemError {
 }
 
 /**
- * `currentVerification`: a replace request without `verification` keeps the SoR's settings, since falling back
- * to the defaults would quietly weaken how its SETs are checked (as the `scim` options are kept, too).
+ * `existing`, for a replace: a request without `verification` keeps the SoR's settings, since falling back to the
+ * defaults would quietly weaken how its SETs are checked (as the `scim` options are kept, too); and its push type
+ * stays what it is (pushTypeChangeProblem).
  */
 function validateRequest(
   request: SystemOfRecordRequest,
-  currentVerification?: Verification,
+  existing?: SystemOfRecordRecord,
 ): { template: Template; verification: Verification; pushType: string } {
+  const currentVerification = existing?.verification as unknown as Verification | undefined;
   const problems: TemplateProblem[] = [];
   let template: Template | undefined;
   try {
@@ -148,17 +153,21 @@ function validateRequest(
       ? { ok: true as const, verification: currentVerification }
       : parseVerification(request.verification);
   if (!verification.ok) problems.push(...verification.problems);
-  const pushType = effectivePushType(request.pushType, template?.pushType);
+  const pushType = effectivePushType(request.pushType, template?.pushType, existing?.pushType);
   const pushTypeNotKnown = pushTypeProblem(request.pushType, template?.pushType);
   if (pushTypeNotKnown) problems.push(pushTypeNotKnown);
+  const pushTypeChanged = existing && !pushTypeNotKnown && pushTypeChangeProblem(request.pushType, template?.pushType, existing.pushType);
+  if (pushTypeChanged) problems.push(pushTypeChanged);
   if (template && pushType === 'SCIM2.0') problems.push(...scimMembersProblems(template));
-  if (problems.length > 0 || !template || !verification.ok) {
-    throw badRequest(`the system of record has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
-      title: 'Invalid system of record',
-      errors: problems,
-    });
-  }
+  if (problems.length > 0 || !template || !verification.ok) throw invalidSystemOfRecord(problems);
   return { template, verification: verification.verification, pushType };
+}
+
+function invalidSystemOfRecord(problems: TemplateProblem[]): ProblemError {
+  return badRequest(`the system of record has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+    title: 'Invalid system of record',
+    errors: problems,
+  });
 }
 
 /** updatedAt must change on every write, even two within one millisecond, since it keys the template cache. */

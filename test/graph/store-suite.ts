@@ -347,6 +347,18 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
         expect(await store.findNodes(sorId, 'Seat', 'code', 'C')).toEqual([]);
       });
 
+      it('counts the nodes of an entity that hold a value for an attribute, whatever its name holds', async () => {
+        const sorId = await newSor();
+        const name = 'urn:x:2.0:User:"cost.center"';
+        await store.replaceNodes(sorId, [tree('Seat', 's1', { [name]: false }, [tree('Desk', 'd1', { [name]: 'x' })]), tree('Seat', 's2', { code: 'A' })], {
+          indexedAttributes: {},
+        });
+        expect(await store.countNodesHolding(sorId, 'Seat', name)).toBe(1);
+        expect(await store.countNodesHolding(sorId, 'Seat', 'code')).toBe(1);
+        expect(await store.countNodesHolding(sorId, 'Seat', 'cost.center')).toBe(0);
+        expect(await store.countNodesHolding(sorId, 'Team', name)).toBe(0);
+      });
+
       it('keeps a node that moved within the tree, with its createdAt', async () => {
         const sorId = await newSor();
         await store.replaceNode(sorId, tree('Org', 'o1', {}, [tree('Team', 't1', {}, [tree('Seat', 's1')])]), { ...indexed, at: at(1) });

@@ -268,6 +268,10 @@ const SQL = {
     'countNodes',
     'SELECT entity, count(*)::int AS count FROM nodes WHERE sor_id = $1 GROUP BY entity ORDER BY entity',
   ),
+  countNodesHolding: query(
+    'countNodesHolding',
+    'SELECT count(*)::int AS count FROM nodes WHERE sor_id = $1 AND entity = $2 AND attributes ? $3',
+  ),
 } as const;
 
 /** Writes of the inbox worker beyond replacing and deleting trees. */
@@ -675,6 +679,11 @@ export class PostgresGraphStore implements GraphStore {
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const result = await this.pool.query<{ entity: string; count: number }>({ ...SQL.countNodes, values: [sorId] });
     return Object.fromEntries(result.rows.map((row) => [row.entity, row.count]));
+  }
+
+  async countNodesHolding(sorId: string, entity: string, attribute: string): Promise<number> {
+    const result = await this.pool.query<{ count: number }>({ ...SQL.countNodesHolding, values: [sorId, entity, attribute] });
+    return result.rows[0]!.count;
   }
 
   async recordPushEvent(event: PushEventRecord): Promise<'recorded' | 'duplicate'> {

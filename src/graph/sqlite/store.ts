@@ -151,6 +151,9 @@ const SQL = {
   listFirst: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND entity = ? ORDER BY id LIMIT ?`,
   listAfter: `SELECT ${NODE_COLUMNS} FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?`,
   countNodes: 'SELECT entity, COUNT(*) AS count FROM nodes WHERE sor_id = ? GROUP BY entity ORDER BY entity',
+  // json_each matches the member by name, whatever characters it holds (a JSON path would need them quoted).
+  countNodesHolding: `SELECT COUNT(*) FROM nodes
+    WHERE sor_id = ? AND entity = ? AND EXISTS (SELECT 1 FROM json_each(nodes.attributes) WHERE key = ?)`,
 } as const;
 
 /** Writes of the inbox worker beyond replacing and deleting trees. */
@@ -490,6 +493,10 @@ export class SqliteGraphStore implements GraphStore {
   async countNodes(sorId: string): Promise<Record<string, number>> {
     const rows = this.statement(SQL.countNodes).all(sorId) as { entity: string; count: number }[];
     return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
+  }
+
+  async countNodesHolding(sorId: string, entity: string, attribute: string): Promise<number> {
+    return this.statement(SQL.countNodesHolding).pluck().get(sorId, entity, attribute) as number;
   }
 
   /** Upserts every node first, so that nodes moved within the new tree are no longer under a stale child. */

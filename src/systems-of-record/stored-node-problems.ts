@@ -1,0 +1,90 @@
+import type { GraphStore } from '../graph/store.js';
+import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
+import { item, member } from '../template/places.js';
+
+const CLEAR_HINT = 'or delete the SoR\'s nodes first (DELETE /api/v1/systems-of-record/{id}/nodes) and push them again';
+
+/**
+ * What a replacing template may not change while the graph holds nodes it would reinterpret. Stored nodes keep
+ * what the old template made of their pushes (no node is mapped again from its source), so such a change would
+ * leave them answering searches, relationships and SCIM writes wrongly, without a word. The PUT is refused
+ * instead, naming each such place, before anything is written.
+ */
+export async function storedNodeProblems(
+  store: GraphStore,
+  sorId: string,
+  before: Template,
+  after: Template,
+  pushType: string,
+): Promise<TemplateProblem[]> {
+  const counts = await store.countNodes(sorId);
+  if (Object.keys(counts).length === 0) return [];
+  const problems: TemplateProblem[] = [];
+  for (const entity of Object.values(after.entities)) {
+    if (!Object.hasOwn(before.entities, entity.key)) continue;
+    const old = before.entities[entity.key]!;
+    problems.push(...(await typeChangeProblems(store, sorId, old, entity)));
+    const uniqueIdChanged = uniqueIdChangeProblem(old, entity, counts[entity.key] ?? 0);
+    if (uniqueIdChanged) problems.push(uniqueIdChanged);
+  }
+  if (pushType === 'SCIM2.0') problems.push(...droppedEntityProblems(before, after, counts));
+  return problems;
+}
+
+/**
+ * A value is stored as its type made it (the string "true", the boolean true, a time in RFC 3339 UTC): with another
+ * type, `enabled eq true` finds none of the nodes holding "true", and an indexed DateTime is looked up in another form.
+ */
+async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityDef, entity: EntityDef): Promise<TemplateProblem[]> {
+  const problems: TemplateProblem[] = [];
+  for (const [index, attribute] of entity.attributes.entries()) {
+    const previous = old.attributes.find((candidate) => candidate.name === attribute.name);
+    if (!previous || previous.type === attribute.type) continue;
+    const holding = await store.countNodesHolding(sorId, entity.key, attribute.name);
+    if (holding === 0) continue;
+    problems.push({
+      place: member(item(member(member('entities', entity.key), 'attributes'), index), 'type'),
+      message:
+        `${storedNodes(entity.key, holding)} with ${attribute.name} as a ${previous.type}, and stored values are not converted: as a ` +
+        `${attribute.type} they would be compared wrongly in searches and relationships. Keep ${previous.type}, give the ` +
+        `${attribute.type} attribute another name, ${CLEAR_HINT}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * A top-level node's id is its uniqueId value: with another uniqueId a push for a stored user makes a second node
+ * beside the first, which stays (with its groups) since deletes and patches find the new id.
+ */
+function uniqueIdChangeProblem(old: EntityDef, entity: EntityDef, stored: number): TemplateProblem | undefined {
+  if (entity.parent !== undefined || stored === 0 || old.uniqueIdAttribute === entity.uniqueIdAttribute) return undefined;
+  const index = entity.attributes.findIndex((attribute) => attribute.name === entity.uniqueIdAttribute);
+  const attributes = member(member('entities', entity.key), 'attributes');
+  return {
+    place: index < 0 ? attributes : member(item(attributes, index), 'uniqueId'),
+    message:
+      `${storedNodes(entity.key, stored)} identified by ${old.uniqueIdAttribute}: identified by ${entity.uniqueIdAttribute ?? 'position'}, ` +
+      `a push for one of them would make a second node beside it. Keep ${old.uniqueIdAttribute} as the uniqueId, ${CLEAR_HINT}`,
+  };
+}
+
+/**
+ * A SCIM 2.0 SoR goes on accepting writes to its Users and Groups while an entity is out of its template, and none
+ * of them reaches that entity's nodes: brought back, a removed member or a deleted user would be in the graph again.
+ */
+function droppedEntityProblems(before: Template, after: Template, counts: Record<string, number>): TemplateProblem[] {
+  return Object.keys(before.entities)
+    .filter((key) => !Object.hasOwn(after.entities, key) && (counts[key] ?? 0) > 0)
+    .map((key) => ({
+      place: member('entities', key),
+      message:
+        `${storedNodes(key, counts[key]!)}; on a SCIM 2.0 system of record the resources go on changing while an entity ` +
+        `is out of the template, so its nodes would come back out of date. Keep ${key}, or delete the SoR's nodes and SCIM ` +
+        'resources first (DELETE /api/v1/systems-of-record/{id}/nodes) and provision them again',
+    }));
+}
+
+function storedNodes(entity: string, count: number): string {
+  return `${entity} has ${count} stored node${count === 1 ? '' : 's'}`;
+}
