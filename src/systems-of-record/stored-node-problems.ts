@@ -2,7 +2,8 @@ import type { GraphStore } from '../graph/store.js';
 import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
 import { item, member } from '../template/places.js';
 
-const CLEAR_HINT = 'or delete the SoR\'s nodes first (DELETE /api/v1/systems-of-record/{id}/nodes) and push them again';
+/** The way out when a change cannot be made with the nodes there (`pushgraph sor clear` does the same). */
+const clearHint = (sorId: string) => `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`;
 
 /**
  * What a replacing template may not change while the graph holds nodes it would reinterpret. Stored nodes keep
@@ -24,10 +25,10 @@ export async function storedNodeProblems(
     if (!Object.hasOwn(before.entities, entity.key)) continue;
     const old = before.entities[entity.key]!;
     problems.push(...(await typeChangeProblems(store, sorId, old, entity)));
-    const uniqueIdChanged = uniqueIdChangeProblem(old, entity, counts[entity.key] ?? 0);
+    const uniqueIdChanged = uniqueIdChangeProblem(sorId, old, entity, counts[entity.key] ?? 0);
     if (uniqueIdChanged) problems.push(uniqueIdChanged);
   }
-  if (pushType === 'SCIM2.0') problems.push(...droppedEntityProblems(before, after, counts));
+  if (pushType === 'SCIM2.0') problems.push(...droppedEntityProblems(sorId, before, after, counts));
   return problems;
 }
 
@@ -47,7 +48,7 @@ async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityD
       message:
         `${storedNodes(entity.key, holding)} with ${attribute.name} as a ${previous.type}, and stored values are not converted: as a ` +
         `${attribute.type} they would be compared wrongly in searches and relationships. Keep ${previous.type}, give the ` +
-        `${attribute.type} attribute another name, ${CLEAR_HINT}`,
+        `${attribute.type} attribute another name, ${clearHint(sorId)}`,
     });
   }
   return problems;
@@ -57,7 +58,7 @@ async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityD
  * A top-level node's id is its uniqueId value: with another uniqueId a push for a stored user makes a second node
  * beside the first, which stays (with its groups) since deletes and patches find the new id.
  */
-function uniqueIdChangeProblem(old: EntityDef, entity: EntityDef, stored: number): TemplateProblem | undefined {
+function uniqueIdChangeProblem(sorId: string, old: EntityDef, entity: EntityDef, stored: number): TemplateProblem | undefined {
   if (entity.parent !== undefined || stored === 0 || old.uniqueIdAttribute === entity.uniqueIdAttribute) return undefined;
   const index = entity.attributes.findIndex((attribute) => attribute.name === entity.uniqueIdAttribute);
   const attributes = member(member('entities', entity.key), 'attributes');
@@ -65,7 +66,7 @@ function uniqueIdChangeProblem(old: EntityDef, entity: EntityDef, stored: number
     place: index < 0 ? attributes : member(item(attributes, index), 'uniqueId'),
     message:
       `${storedNodes(entity.key, stored)} identified by ${old.uniqueIdAttribute}: identified by ${entity.uniqueIdAttribute ?? 'position'}, ` +
-      `a push for one of them would make a second node beside it. Keep ${old.uniqueIdAttribute} as the uniqueId, ${CLEAR_HINT}`,
+      `a push for one of them would make a second node beside it. Keep ${old.uniqueIdAttribute} as the uniqueId, ${clearHint(sorId)}`,
   };
 }
 
@@ -73,7 +74,7 @@ function uniqueIdChangeProblem(old: EntityDef, entity: EntityDef, stored: number
  * A SCIM 2.0 SoR goes on accepting writes to its Users and Groups while an entity is out of its template, and none
  * of them reaches that entity's nodes: brought back, a removed member or a deleted user would be in the graph again.
  */
-function droppedEntityProblems(before: Template, after: Template, counts: Record<string, number>): TemplateProblem[] {
+function droppedEntityProblems(sorId: string, before: Template, after: Template, counts: Record<string, number>): TemplateProblem[] {
   return Object.keys(before.entities)
     .filter((key) => !Object.hasOwn(after.entities, key) && (counts[key] ?? 0) > 0)
     .map((key) => ({
@@ -81,7 +82,7 @@ function droppedEntityProblems(before: Template, after: Template, counts: Record
       message:
         `${storedNodes(key, counts[key]!)}; on a SCIM 2.0 system of record the resources go on changing while an entity ` +
         `is out of the template, so its nodes would come back out of date. Keep ${key}, or delete the SoR's nodes and SCIM ` +
-        'resources first (DELETE /api/v1/systems-of-record/{id}/nodes) and provision them again',
+        `resources first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and provision them again`,
     }));
 }
 
