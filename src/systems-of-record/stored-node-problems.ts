@@ -35,21 +35,35 @@ export async function storedNodeProblems(
 /**
  * A value is stored as its type made it (the string "true", the boolean true, a time in RFC 3339 UTC): with another
  * type, `enabled eq true` finds none of the nodes holding "true", and an indexed DateTime is looked up in another form.
+ * Likewise a list is stored as an array and a single value as itself: after a `list` change a policy reading the
+ * attribute would get the other shape.
  */
 async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityDef, entity: EntityDef): Promise<TemplateProblem[]> {
   const problems: TemplateProblem[] = [];
   for (const [index, attribute] of entity.attributes.entries()) {
     const previous = old.attributes.find((candidate) => candidate.name === attribute.name);
-    if (!previous || previous.type === attribute.type) continue;
+    if (!previous || (previous.type === attribute.type && previous.list === attribute.list)) continue;
     const holding = await store.countNodesHolding(sorId, entity.key, attribute.name);
     if (holding === 0) continue;
-    problems.push({
-      place: member(item(member(member('entities', entity.key), 'attributes'), index), 'type'),
-      message:
-        `${storedNodes(entity.key, holding)} with ${attribute.name} as a ${previous.type}, and stored values are not converted: as a ` +
-        `${attribute.type} they would be compared wrongly in searches and relationships. Keep ${previous.type}, give the ` +
-        `${attribute.type} attribute another name, ${clearHint(sorId)}`,
-    });
+    const place = item(member(member('entities', entity.key), 'attributes'), index);
+    if (previous.type !== attribute.type) {
+      problems.push({
+        place: member(place, 'type'),
+        message:
+          `${storedNodes(entity.key, holding)} with ${attribute.name} as a ${previous.type}, and stored values are not converted: as a ` +
+          `${attribute.type} they would be compared wrongly in searches and relationships. Keep ${previous.type}, give the ` +
+          `${attribute.type} attribute another name, ${clearHint(sorId)}`,
+      });
+    }
+    if (previous.list !== attribute.list) {
+      const [was, now] = previous.list ? ['a list', 'a single value'] : ['a single value', 'a list'];
+      problems.push({
+        place: member(place, 'list'),
+        message:
+          `${storedNodes(entity.key, holding)} with ${attribute.name} as ${was}, and stored values are not converted: they would ` +
+          `be read as ${now}. Keep list: ${previous.list}, give the attribute another name, ${clearHint(sorId)}`,
+      });
+    }
   }
   return problems;
 }

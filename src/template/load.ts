@@ -27,10 +27,14 @@ function parseYaml(text: string): unknown {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
+    const { reported, following } = firstSyntaxError(document.errors);
     throw new TemplateError(
-      document.errors.map((error) => {
+      reported.map((error, index) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
-        const message = error.code === 'MULTIPLE_DOCS' ? 'the template must be a single YAML document; a second one starts here' : error.message;
+        let message = error.code === 'MULTIPLE_DOCS' ? 'the template must be a single YAML document; a second one starts here' : error.message;
+        if (index === reported.length - 1 && following > 0) {
+          message += ` (the parser reported ${following} more problem${following === 1 ? '' : 's'} after this one, which follow from it)`;
+        }
         return { place: `yaml:line ${line}, column ${col}`, message };
       }),
     );
@@ -41,6 +45,16 @@ function parseYaml(text: string): unknown {
     // Thrown for alias expansion beyond the limit (a "billion laughs" document).
     throw new TemplateError([{ place: 'yaml', message: error instanceof Error ? error.message : String(error) }]);
   }
+}
+
+/**
+ * Duplicate keys are reported each on its own; after the first syntax error the parser goes on reporting every
+ * token it can no longer place (80 problems for one unquoted `[` in a flow mapping), so that error stands for them.
+ */
+function firstSyntaxError<E extends { code: string }>(errors: readonly E[]): { reported: E[]; following: number } {
+  const syntax = errors.findIndex((error) => error.code !== 'DUPLICATE_KEY');
+  if (syntax < 0) return { reported: [...errors], following: 0 };
+  return { reported: errors.slice(0, syntax + 1), following: errors.length - syntax - 1 };
 }
 
 function readTopLevel(fields: FieldReader, source: object, problems: ProblemList): Template {

@@ -74,6 +74,16 @@ describe.each(backends())('a template change over stored nodes on $name', (backe
     expect(await search('enabled eq "true"')).toEqual(['u1']);
   });
 
+  it('refuses to make an attribute stored nodes hold a list, or a list a single value', async () => {
+    const refused = await put(template({ extra: '' }).replace('type: String }\n', 'type: String, list: true }\n'));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors).toEqual([
+      { place: 'entities.User.attributes[2].list', message: expect.stringMatching(/^User has 2 stored nodes with enabled as a single value, and stored values are not converted: they would be read as a list/) },
+    ]);
+    const both = await put(template({ enabledType: 'Bool' }).replace('type: Bool }\n', 'type: Bool, list: true }\n'));
+    expect(both.json().errors.map((e: { place: string }) => e.place)).toEqual(['entities.User.attributes[2].type', 'entities.User.attributes[2].list']);
+  });
+
   it('lets a type change through when no stored node holds the attribute', async () => {
     const added = await put(template({ extra: '      - { name: logins, externalId: logins, pushExternalId: $.events.*.data.logins, type: String }\n' }));
     expect(added.statusCode).toBe(200);

@@ -19,6 +19,14 @@ describe('YAML text', () => {
     expect(problems[0]!.place).toMatch(/^yaml:line \d+, column \d+$/);
   });
 
+  it('reports the first syntax error for the ones that follow from it, with how many there were', () => {
+    const text = 'displayName: x\nentities:\n  User:\n    attributes:\n      - { name: a, pushExternalId: $.data.roles[0], type: String }\n      - { name: b, type: String }\n';
+    const problems = problemsOf(() => parseTemplate(text));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.place).toBe('yaml:line 5, column 48');
+    expect(problems[0]!.message).toMatch(/^Unexpected flow-seq-start at node end \(the parser reported \d+ more problems after this one, which follow from it\)$/);
+  });
+
   it('reports every YAML error at once', () => {
     const problems = problemsOf(() => parseTemplate('displayName: x\ndisplayName: y\nentities: {\n'));
     expect(problems.map((p) => p.place)).toEqual(['yaml:line 2, column 1', 'yaml:line 4, column 1']);
