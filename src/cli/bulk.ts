@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
 import { clearNodes } from '../bulk/clear-nodes.js';
+import { remapNodes } from '../bulk/remap-nodes.js';
+import type { GraphStore } from '../graph/store.js';
 import { throttled } from '../bulk/progress.js';
 import { retryFailedEvents } from '../bulk/retry-failed.js';
 import { readSystemOfRecordRequest } from '../systems-of-record/create-request.js';
-import { SystemsOfRecord } from '../systems-of-record/service.js';
+import { SystemsOfRecord, checkRemappable, type SystemOfRecord } from '../systems-of-record/service.js';
 import { CliError, print, withStore } from './context.js';
 import { parseJson, readText } from './sor.js';
 import { progressReporter, progressReporters } from './progress-bar.js';
@@ -35,17 +37,32 @@ export function registerBulkCommands(program: Command): void {
     .requiredOption('--sor <id>', 'the system of record')
     .requiredOption('--template <file>', 'an SGNL-format YAML template')
     .option('--verification <file>', 'a JSON file with new verification settings (SET SoRs); without it they are kept')
-    .action(async (options: { sor: string; template: string; verification?: string }, command: Command) => {
+    .option('--remap', 'SET SoRs: then map the stored nodes again with the new template, from what was pushed')
+    .action(async (options: { sor: string; template: string; verification?: string; remap?: boolean }, command: Command) => {
       const body: Record<string, unknown> = { template: await readText(options.template) };
       if (options.verification) body.verification = parseJson(await readText(options.verification), options.verification);
       await withStore(command, async (store) => {
-        const replaced = await new SystemsOfRecord(store).replace(options.sor, readSystemOfRecordRequest(body));
+        const replaced = await new SystemsOfRecord(store).replace(options.sor, readSystemOfRecordRequest(body), undefined, { remap: options.remap });
         print(`replaced the template of system of record ${options.sor} (${replaced.record.displayName})`);
-        if (!replaced.record.indexBuilds) return;
-        const progress = progressReporter('building the attribute index');
-        const { built } = await buildAttributeIndexes(store, options.sor, throttled(progress.report, 100));
-        progress.finish();
-        for (const { entity, attributes, nodes } of built) print(`indexed ${attributes.map((a) => `${entity}.${a}`).join(', ')} for ${nodes} existing nodes`);
+        if (replaced.record.indexBuilds) {
+          const progress = progressReporter('building the attribute index');
+          const { built } = await buildAttributeIndexes(store, options.sor, throttled(progress.report, 100));
+          progress.finish();
+          for (const { entity, attributes, nodes } of built) print(`indexed ${attributes.map((a) => `${entity}.${a}`).join(', ')} for ${nodes} existing nodes`);
+        }
+        if (options.remap) await remapWithProgress(store, replaced);
+      });
+    });
+
+  sor
+    .command('remap')
+    .description('map the stored nodes of a SET system of record again with its current template, from what was pushed')
+    .requiredOption('--sor <id>', 'the system of record')
+    .action(async (options: { sor: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        const sor = await new SystemsOfRecord(store).require(options.sor);
+        checkRemappable(sor.record.pushType);
+        await remapWithProgress(store, sor);
       });
     });
 
@@ -65,4 +82,16 @@ export function registerBulkCommands(program: Command): void {
         if (result.deletedScimResources !== undefined) print(`deleted ${result.deletedScimResources} SCIM resources (users and groups, with their members)`);
       });
     });
+}
+
+async function remapWithProgress(store: GraphStore, sor: SystemOfRecord): Promise<void> {
+  const progress = progressReporter('mapping nodes again');
+  const result = await remapNodes(store, sor, throttled(progress.report, 100));
+  progress.finish();
+  const { noSource, changedSince, notMapped, pushedMeanwhile } = result.skipped;
+  print(`mapped ${result.remapped} nodes again`);
+  const left = noSource + changedSince + notMapped + pushedMeanwhile;
+  if (left === 0) return;
+  print(`left ${left} as they were: ${noSource} without a source, ${changedSince} changed since their last full event, ${notMapped} the template cannot map, ${pushedMeanwhile} pushed meanwhile`);
+  for (const node of result.leftAsTheyWere) print(`  ${node.entity} ${node.id}: ${node.reason}`);
 }

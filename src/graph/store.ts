@@ -176,6 +176,22 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   buildAttributeIndex(sorId: string, entity: string, attributes: readonly string[], after: string | undefined, limit: number): Promise<IndexBuildPage>;
   /** Takes the attributes off the SoR's indexBuilds, leaving any others a later template change added. */
   finishIndexBuild(sorId: string, entity: string, attributes: readonly string[]): Promise<void>;
+  /** An entity's nodes with what they were last built from, a page in id order after `after`: what a remap reads. */
+  listNodeSources(sorId: string, entity: string, after: string | undefined, limit: number): Promise<NodeSource[]>;
+  /**
+   * Replaces a node with `tree`, mapped again from its source, if the node is as it was at `expectedUpdatedAt`
+   * (else a push changed it meanwhile, with the current template: false). A tree with another id takes the
+   * node's place under that id, with its source, and the old node goes with its children. Writes in one transaction.
+   */
+  remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<boolean>;
+}
+
+export interface NodeSource {
+  id: string;
+  updatedAt: string;
+  lastEventId?: string;
+  /** The document the node was last built from (a SET's claims); absent for nodes written otherwise. */
+  source?: unknown;
 }
 
 export interface IndexBuildPage {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
+import { remapNodes } from '../bulk/remap-nodes.js';
 import { streamProgress, wantsProgress } from '../bulk/progress-answer.js';
 import type { ProgressListener } from '../bulk/progress.js';
 import { builtinTemplates } from '../template/builtin.js';
@@ -42,20 +43,29 @@ export async function systemOfRecordRoutes(app: FastifyInstance, { store, system
     presentSystemOfRecord(await systemsOfRecord.require(request.params.sorId), publicUrl, { withTemplate: true }),
   );
 
-  // A template that indexes more attributes answers once their index is built for the nodes already there (with
-  // Accept: application/x-ndjson, streaming the build's progress and then {"result": the SoR}).
-  app.put<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request, reply) => {
-    const sor = await systemsOfRecord.replace(request.params.sorId, readSystemOfRecordRequest(request.body));
-    request.log.info({ sorId: sor.record.id, indexBuilds: sor.record.indexBuilds }, 'system of record replaced');
-    if (!sor.record.indexBuilds) return presentSystemOfRecord(sor, publicUrl, { withTemplate: true });
-    const buildThenPresent = async (onProgress: ProgressListener) => {
-      const { built } = await buildAttributeIndexes(store, sor.record.id, onProgress);
-      request.log.info({ sorId: sor.record.id, built }, 'attribute index built');
-      return presentSystemOfRecord(await systemsOfRecord.require(sor.record.id), publicUrl, { withTemplate: true });
-    };
-    if (!wantsProgress(request)) return buildThenPresent(() => undefined);
-    return streamProgress(request, reply, buildThenPresent);
-  });
+  // A template that indexes more attributes answers once their index is built for the nodes already there, and with
+  // ?remap=true once the stored nodes are mapped again with it (with Accept: application/x-ndjson, streaming the
+  // progress of both and then {"result": the SoR}).
+  app.put<{ Params: { sorId: string }; Querystring: { remap?: string } }>(
+    '/systems-of-record/:sorId',
+    { schema: { params: sorParams, querystring: { type: 'object', properties: { remap: { type: 'string', enum: ['true', 'false'] } } } } },
+    async (request, reply) => {
+      const remap = request.query.remap === 'true';
+      const sor = await systemsOfRecord.replace(request.params.sorId, readSystemOfRecordRequest(request.body), undefined, { remap });
+      request.log.info({ sorId: sor.record.id, indexBuilds: sor.record.indexBuilds }, 'system of record replaced');
+      if (!sor.record.indexBuilds && !remap) return presentSystemOfRecord(sor, publicUrl, { withTemplate: true });
+      const finishThenPresent = async (onProgress: ProgressListener) => {
+        const { built } = await buildAttributeIndexes(store, sor.record.id, onProgress);
+        if (built.length > 0) request.log.info({ sorId: sor.record.id, built }, 'attribute index built');
+        const remapped = remap ? await remapNodes(store, sor, onProgress) : undefined;
+        if (remapped) request.log.info({ sorId: sor.record.id, remapped: remapped.remapped, skipped: remapped.skipped }, 'nodes mapped again');
+        const current = presentSystemOfRecord(await systemsOfRecord.require(sor.record.id), publicUrl, { withTemplate: true });
+        return remapped ? { ...current, remap: remapped } : current;
+      };
+      if (!wantsProgress(request)) return finishThenPresent(() => undefined);
+      return streamProgress(request, reply, finishThenPresent);
+    },
+  );
 
   app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId', { schema: { params: sorParams } }, async (request, reply) => {
     await systemsOfRecord.delete(request.params.sorId);

@@ -49,11 +49,16 @@ export class SystemsOfRecord {
     return { record, template, verification };
   }
 
-  async replace(id: string, request: SystemOfRecordRequest, now = new Date()): Promise<SystemOfRecord> {
+  /**
+   * `remap`: the caller maps the stored nodes again with the new template after this (remapNodes), so changes that
+   * would otherwise reinterpret them are allowed; only for SCIM events SoRs, whose nodes keep their source.
+   */
+  async replace(id: string, request: SystemOfRecordRequest, now = new Date(), options: { remap?: boolean } = {}): Promise<SystemOfRecord> {
     const existing = await this.store.getSystemOfRecord(id);
     if (!existing) throw sorNotFound(id);
+    if (options.remap) checkRemappable(existing.pushType);
     const { template, verification, pushType } = validateRequest(request, existing);
-    const reinterpreted = await storedNodeProblems(this.store, id, this.templateOf(existing), template, pushType);
+    const reinterpreted = await storedNodeProblems(this.store, id, this.templateOf(existing), template, pushType, options);
     if (reinterpreted.length > 0) throw invalidSystemOfRecord(reinterpreted);
     const record: SystemOfRecordRecord = {
       ...existing,
@@ -161,6 +166,16 @@ function validateRequest(
   if (template && pushType === 'SCIM2.0') problems.push(...scimMembersProblems(template));
   if (problems.length > 0 || !template || !verification.ok) throw invalidSystemOfRecord(problems);
   return { template, verification: verification.verification, pushType };
+}
+
+/** Only a SCIM events SoR's nodes keep what they were built from; a SCIM 2.0 SoR's are projected from its resources. */
+export function checkRemappable(pushType: string): void {
+  if (pushType === 'SCIM') return;
+  throw badRequest(
+    `the nodes of a ${pushType} system of record cannot be mapped again: only a SCIM events (SET) system of record keeps ` +
+      'the document each node was built from',
+    { title: 'Cannot remap nodes' },
+  );
 }
 
 function invalidSystemOfRecord(problems: TemplateProblem[]): ProblemError {

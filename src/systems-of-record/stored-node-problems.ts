@@ -2,14 +2,20 @@ import type { GraphStore } from '../graph/store.js';
 import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
 import { item, member } from '../template/places.js';
 
-/** The way out when a change cannot be made with the nodes there (`pushgraph sor clear` does the same). */
-const clearHint = (sorId: string) => `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`;
+/**
+ * The ways out when a change cannot be made with the nodes there: a SCIM events SoR's nodes can be mapped again
+ * from what was pushed (remapNodes); any SoR's can be deleted (`pushgraph sor clear` does the same) and pushed again.
+ */
+const clearHint = (sorId: string, pushType: string) =>
+  (pushType === 'SCIM' ? `replace the template with ?remap=true to map the stored nodes again from what was pushed, ` : '') +
+  `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`;
 
 /**
  * What a replacing template may not change while the graph holds nodes it would reinterpret. Stored nodes keep
  * what the old template made of their pushes (no node is mapped again from its source), so such a change would
  * leave them answering searches, relationships and SCIM writes wrongly, without a word. The PUT is refused
- * instead, naming each such place, before anything is written.
+ * instead, naming each such place, before anything is written; unless it asks for the nodes to be mapped again
+ * (`remap`, SCIM events SoRs), which settles those changes for every node that has a source.
  */
 export async function storedNodeProblems(
   store: GraphStore,
@@ -17,15 +23,16 @@ export async function storedNodeProblems(
   before: Template,
   after: Template,
   pushType: string,
+  options: { remap?: boolean } = {},
 ): Promise<TemplateProblem[]> {
   const counts = await store.countNodes(sorId);
   if (Object.keys(counts).length === 0) return [];
   const problems: TemplateProblem[] = [];
-  for (const entity of Object.values(after.entities)) {
+  for (const entity of options.remap ? [] : Object.values(after.entities)) {
     if (!Object.hasOwn(before.entities, entity.key)) continue;
     const old = before.entities[entity.key]!;
-    problems.push(...(await typeChangeProblems(store, sorId, old, entity)));
-    const uniqueIdChanged = uniqueIdChangeProblem(sorId, old, entity, counts[entity.key] ?? 0);
+    problems.push(...(await typeChangeProblems(store, sorId, pushType, old, entity)));
+    const uniqueIdChanged = uniqueIdChangeProblem(sorId, pushType, old, entity, counts[entity.key] ?? 0);
     if (uniqueIdChanged) problems.push(uniqueIdChanged);
   }
   if (pushType === 'SCIM2.0') problems.push(...droppedEntityProblems(sorId, before, after, counts));
@@ -38,7 +45,7 @@ export async function storedNodeProblems(
  * Likewise a list is stored as an array and a single value as itself: after a `list` change a policy reading the
  * attribute would get the other shape.
  */
-async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityDef, entity: EntityDef): Promise<TemplateProblem[]> {
+async function typeChangeProblems(store: GraphStore, sorId: string, pushType: string, old: EntityDef, entity: EntityDef): Promise<TemplateProblem[]> {
   const problems: TemplateProblem[] = [];
   for (const [index, attribute] of entity.attributes.entries()) {
     const previous = old.attributes.find((candidate) => candidate.name === attribute.name);
@@ -52,7 +59,7 @@ async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityD
         message:
           `${storedNodes(entity.key, holding)} with ${attribute.name} as a ${previous.type}, and stored values are not converted: as a ` +
           `${attribute.type} they would be compared wrongly in searches and relationships. Keep ${previous.type}, give the ` +
-          `${attribute.type} attribute another name, ${clearHint(sorId)}`,
+          `${attribute.type} attribute another name, ${clearHint(sorId, pushType)}`,
       });
     }
     if (previous.list !== attribute.list) {
@@ -61,7 +68,7 @@ async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityD
         place: member(place, 'list'),
         message:
           `${storedNodes(entity.key, holding)} with ${attribute.name} as ${was}, and stored values are not converted: they would ` +
-          `be read as ${now}. Keep list: ${previous.list}, give the attribute another name, ${clearHint(sorId)}`,
+          `be read as ${now}. Keep list: ${previous.list}, give the attribute another name, ${clearHint(sorId, pushType)}`,
       });
     }
   }
@@ -72,7 +79,7 @@ async function typeChangeProblems(store: GraphStore, sorId: string, old: EntityD
  * A top-level node's id is its uniqueId value: with another uniqueId a push for a stored user makes a second node
  * beside the first, which stays (with its groups) since deletes and patches find the new id.
  */
-function uniqueIdChangeProblem(sorId: string, old: EntityDef, entity: EntityDef, stored: number): TemplateProblem | undefined {
+function uniqueIdChangeProblem(sorId: string, pushType: string, old: EntityDef, entity: EntityDef, stored: number): TemplateProblem | undefined {
   if (entity.parent !== undefined || stored === 0 || old.uniqueIdAttribute === entity.uniqueIdAttribute) return undefined;
   const index = entity.attributes.findIndex((attribute) => attribute.name === entity.uniqueIdAttribute);
   const attributes = member(member('entities', entity.key), 'attributes');
@@ -80,7 +87,7 @@ function uniqueIdChangeProblem(sorId: string, old: EntityDef, entity: EntityDef,
     place: index < 0 ? attributes : member(item(attributes, index), 'uniqueId'),
     message:
       `${storedNodes(entity.key, stored)} identified by ${old.uniqueIdAttribute}: identified by ${entity.uniqueIdAttribute ?? 'position'}, ` +
-      `a push for one of them would make a second node beside it. Keep ${old.uniqueIdAttribute} as the uniqueId, ${clearHint(sorId)}`,
+      `a push for one of them would make a second node beside it. Keep ${old.uniqueIdAttribute} as the uniqueId, ${clearHint(sorId, pushType)}`,
   };
 }
 

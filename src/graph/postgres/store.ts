@@ -3,6 +3,7 @@ import type { ScalarValue } from '../../template/model.js';
 import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
+  isoTime,
   toEntityNode,
   toPushCredentials,
   toPushToken,
@@ -19,6 +20,7 @@ import {
   type FindOptions,
   type GraphStore,
   type IndexBuildPage,
+  type NodeSource,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -27,7 +29,7 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
-import { withoutAttributes } from '../index-builds.js';
+import { nodeSource, withoutAttributes } from '../index-builds.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { GroupCommit } from '../group-commit.js';
@@ -110,6 +112,16 @@ const SQL = {
   lockNodesAfter: query(
     'lockNodesAfter',
     'SELECT id, attributes FROM nodes WHERE sor_id = $1 AND entity = $2 AND id > $3 ORDER BY id LIMIT $4 FOR SHARE',
+  ),
+  nodeSourcesAfter: query(
+    'nodeSourcesAfter',
+    `SELECT id, updated_at, last_event_id, source_document FROM nodes
+     WHERE sor_id = $1 AND entity = $2 AND id > $3 ORDER BY id LIMIT $4`,
+  ),
+  // FOR UPDATE: a push of the node waits for the remap (and the remap for it, then finds it changed).
+  lockNodeForRemap: query(
+    'lockNodeForRemap',
+    'SELECT updated_at, source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3 FOR UPDATE',
   ),
   deleteAttributeIndexOf: query(
     'deleteAttributeIndexOf',
@@ -780,6 +792,30 @@ export class PostgresGraphStore implements GraphStore {
       if (!stored) return;
       const remaining = withoutAttributes(stored, entity, attributes);
       await client.query({ ...SQL.setIndexBuilds, values: [sorId, remaining === undefined ? null : JSON.stringify(remaining)] });
+    });
+  }
+
+  async listNodeSources(sorId: string, entity: string, after: string | undefined, limit: number): Promise<NodeSource[]> {
+    const { rows } = await this.pool.query<{ id: string; updated_at: Date; last_event_id: string | null; source_document: unknown }>({
+      ...SQL.nodeSourcesAfter,
+      values: [sorId, entity, after ?? '', limit],
+    });
+    return rows.map((row) => nodeSource(row.id, isoTime(row.updated_at), row.last_event_id, row.source_document));
+  }
+
+  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, given: WriteOptions): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const options = await this.withIndexPlan(client, sorId, given);
+      const found = (await client.query<{ updated_at: Date; source_document: unknown }>({ ...SQL.lockNodeForRemap, values: [sorId, entity, id] })).rows[0];
+      if (!found || isoTime(found.updated_at) !== expectedUpdatedAt) return false;
+      const moved = tree.id !== id;
+      if (moved) await this.deleteTree(client, sorId, entity, id);
+      await this.writeTrees(client, sorId, [tree], options);
+      if (moved) {
+        const document = found.source_document === null ? null : JSON.stringify(found.source_document);
+        await client.query({ ...SQL_WRITES.setSources, values: [[sorId], [tree.entity], [tree.id], [document]] });
+      }
+      return true;
     });
   }
 

@@ -19,6 +19,7 @@ import {
   type FindOptions,
   type GraphStore,
   type IndexBuildPage,
+  type NodeSource,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -48,7 +49,7 @@ import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { SqliteBatchReads } from './batch-reads.js';
 import { IndexPlanTexts } from './index-plans.js';
-import { withoutAttributes } from '../index-builds.js';
+import { nodeSource, withoutAttributes } from '../index-builds.js';
 import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
@@ -102,6 +103,9 @@ const SQL = {
   indexBuilds: 'SELECT index_builds FROM systems_of_record WHERE id = ?',
   setIndexBuilds: 'UPDATE systems_of_record SET index_builds = ? WHERE id = ?',
   nodesAfter: 'SELECT id, attributes FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?',
+  nodeSourcesAfter: `SELECT id, updated_at, last_event_id, source_document FROM nodes
+    WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?`,
+  nodeUpdatedAt: 'SELECT updated_at FROM nodes WHERE sor_id = ? AND entity = ? AND id = ?',
   deleteAttributeIndexOf: 'DELETE FROM node_attribute_index WHERE sor_id = ? AND entity = ? AND node_id = ? AND attribute = ?',
 
   insertToken: `INSERT INTO push_tokens (id, sor_id, hash, description, created_at, expires_at, revoked_at, last_used_at)
@@ -195,6 +199,7 @@ export const ROUTED_WRITES = [
   'retryPushEvent',
   'deletePushEventsBefore',
   'buildAttributeIndex',
+  'remapNode',
 ] as const;
 export type RoutedWrite = (typeof ROUTED_WRITES)[number];
 
@@ -680,6 +685,31 @@ export class SqliteGraphStore implements GraphStore {
         if (typeof stored !== 'string') return;
         const remaining = withoutAttributes(JSON.parse(stored) as AttributeIndexPlan, entity, attributes);
         this.statement(SQL.setIndexBuilds).run(remaining === undefined ? null : JSON.stringify(remaining), sorId);
+      })
+      .immediate();
+  }
+
+  async listNodeSources(sorId: string, entity: string, after: string | undefined, limit: number): Promise<NodeSource[]> {
+    const rows = this.statement(SQL.nodeSourcesAfter).all(sorId, entity, after ?? '', limit) as {
+      id: string;
+      updated_at: string;
+      last_event_id: string | null;
+      source_document: string | null;
+    }[];
+    return rows.map((row) => nodeSource(row.id, row.updated_at, row.last_event_id, row.source_document === null ? undefined : JSON.parse(row.source_document)));
+  }
+
+  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<boolean> {
+    if (this.routed) return this.routed.writes.call('remapNode', [sorId, entity, id, expectedUpdatedAt, tree, options]);
+    return this.db
+      .transaction(() => {
+        if (this.statement(SQL.nodeUpdatedAt).pluck().get(sorId, entity, id) !== expectedUpdatedAt) return false;
+        const moved = tree.id !== id;
+        const source = moved ? (this.statement(SQL_WRITES.getSource).pluck().get(sorId, entity, id) as string | null) : null;
+        if (moved) this.deleteSubtree(sorId, entity, id);
+        this.writeTrees(sorId, [tree], this.withIndexPlan(sorId, options));
+        if (moved) this.statement(SQL_WRITES.setSource).run(source, sorId, tree.entity, tree.id);
+        return true;
       })
       .immediate();
   }
