@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
-import { HMAC_SECRET, signHs256 } from '../events/set-fixtures.js';
+import { HMAC_SECRET } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
+import { admin, pushUserEvent, testApp } from '../support/service.js';
 
 /** A User with a manager and e-mails; `extra` is spliced into the template (attributes or relationships). */
 function template(options: { typeIndexed?: boolean; managerRelationship?: boolean } = {}): string {
@@ -47,17 +47,7 @@ describe.each(backends({ sqliteFile: true }))('attribute index built after a tem
     for (let i = 0; i < 30; i++) {
       const id = `u${i}`;
       const data = { userName: `${id}@example.com`, managerId: i === 0 ? undefined : 'u0', emails: [{ type: i % 3 === 0 ? 'home' : 'work', value: `${id}@example.com` }] };
-      const claims = {
-        iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: `build-${id}`, aud: 'pushgraph',
-        sub_id: { format: 'scim', uri: `/Users/${id}`, id },
-        events: { 'urn:ietf:params:scim:event:prov:create:full': { data } },
-      };
-      const pushed = await app.inject({
-        method: 'POST', url: `/events/scim/v1/${sorId}`,
-        headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
-        payload: await signHs256(claims),
-      });
-      expect(pushed.statusCode).toBe(202);
+      expect(await pushUserEvent(app, { sorId, token }, { id, type: 'create:full', data })).toBe(202);
     }
     await app.inbox.drain();
   });

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/store.js';
-import { HMAC_SECRET, signHs256 } from '../events/set-fixtures.js';
+import { HMAC_SECRET } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
+import { admin, pushUserEvent, testApp } from '../support/service.js';
 
 /** A SET SoR's User with e-mails; the options are what the template changes below vary. */
 function template(options: { enabledType?: string; uniqueId?: 'id' | 'userName'; userNameType?: string; title?: boolean } = {}): string {
@@ -34,17 +34,7 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
   let token: string;
 
   const push = async (id: string, event: string, data?: Record<string, unknown>, jti = `remap-${id}-${event}`) => {
-    const claims = {
-      iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti, aud: 'pushgraph',
-      sub_id: { format: 'scim', uri: `/Users/${id}`, id },
-      events: { [`urn:ietf:params:scim:event:prov:${event}`]: data ? { data } : { attributes: ['title'] } },
-    };
-    const pushed = await app.inject({
-      method: 'POST', url: `/events/scim/v1/${sorId}`,
-      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
-      payload: await signHs256(claims),
-    });
-    expect(pushed.statusCode).toBe(202);
+    expect(await pushUserEvent(app, { sorId, token }, { id, type: event, data, jti })).toBe(202);
     await app.inbox.drain();
   };
   const put = (body: string, query = '', accept?: string) =>

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from '../../src/admin/admin-token.js';
 import type { GraphStore } from '../../src/graph/store.js';
 import { buildApp } from '../../src/http/app.js';
-import { HMAC_SECRET } from '../events/set-fixtures.js';
+import { HMAC_SECRET, signHs256 } from '../events/set-fixtures.js';
 
 export const ADMIN_TOKEN = 'pga_test-admin-token-0123456789abcdef';
 export const PUBLIC_URL = 'http://pushgraph.test';
@@ -30,4 +30,27 @@ export async function seedSorWithToken(app: FastifyInstance): Promise<{ sorId: s
   const sorId = created.json().id as string;
   const token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token as string;
   return { sorId, token };
+}
+
+/**
+ * Pushes an HS256-signed SET about `/Users/{id}` (`event` such as `create:full`; a `notice` event when `data` is
+ * absent) and returns the answer's status.
+ */
+export async function pushUserEvent(
+  app: FastifyInstance,
+  target: { sorId: string; token: string },
+  event: { id: string; type: string; data?: Record<string, unknown>; jti?: string },
+): Promise<number> {
+  const claims = {
+    iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: event.jti ?? `push-${event.id}-${event.type}-${Math.random()}`, aud: 'pushgraph',
+    sub_id: { format: 'scim', uri: `/Users/${event.id}`, id: event.id },
+    events: { [`urn:ietf:params:scim:event:prov:${event.type}`]: event.data ? { data: event.data } : { attributes: ['title'] } },
+  };
+  const pushed = await app.inject({
+    method: 'POST',
+    url: `/events/scim/v1/${target.sorId}`,
+    headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${target.token}` },
+    payload: await signHs256(claims),
+  });
+  return pushed.statusCode;
 }

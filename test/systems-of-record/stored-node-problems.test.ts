@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBuiltinTemplate } from '../../src/template/builtin.js';
-import { HMAC_SECRET, signHs256 } from '../events/set-fixtures.js';
+import { HMAC_SECRET } from '../events/set-fixtures.js';
 import { backends } from '../support/backends.js';
-import { admin, testApp } from '../support/service.js';
+import { admin, pushUserEvent, testApp } from '../support/service.js';
 import { PATCH_OP, scimHarness, type ScimHarness } from '../scim/api/scim-app.js';
 
 /** A SET SoR's User; `enabledType` and `uniqueId` are what the template changes below vary. */
@@ -28,17 +28,7 @@ describe.each(backends())('a template change over stored nodes on $name', (backe
   let token: string;
 
   const push = async (id: string, event: string, data: Record<string, unknown>) => {
-    const claims = {
-      iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: `change-${Math.random()}`, aud: 'pushgraph',
-      sub_id: { format: 'scim', uri: `/Users/${id}`, id },
-      events: { [`urn:ietf:params:scim:event:prov:${event}`]: { data } },
-    };
-    const pushed = await app.inject({
-      method: 'POST', url: `/events/scim/v1/${sorId}`,
-      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${token}` },
-      payload: await signHs256(claims),
-    });
-    expect(pushed.statusCode).toBe(202);
+    expect(await pushUserEvent(app, { sorId, token }, { id, type: event, data })).toBe(202);
     await app.inbox.drain();
   };
   const put = (body: string) =>
