@@ -14,7 +14,7 @@ const CLEAR_EVENT_ID = 'clear';
 /**
  * Deletes every SCIM resource of a SCIM 2.0 SoR with its member rows and nodes, each the way a SCIM DELETE
  * does it (one transaction), so that the SCIM API and the graph agree afterwards and an IdP can provision the
- * same userNames and displayNames again. Resources created meanwhile may survive, with their nodes.
+ * same userNames and displayNames again. Resources created after it started survive, with their nodes.
  */
 export async function clearScimResources(
   store: GraphStore,
@@ -24,21 +24,32 @@ export async function clearScimResources(
 ): Promise<number> {
   const sorId = sor.record.id;
   const resources = new ScimResources(store, sor, `${publicUrl}/scim/v2/${sorId}`, CLEAR_EVENT_ID);
+  const startedAt = new Date().toISOString();
   let total = 0;
   for (const type of ORDER) total += (await store.queryScimResources(sorId, type, { count: 0 })).total;
   let deleted = 0;
   onProgress({ operation: 'clear-scim-resources', done: 0, total });
   for (const type of ORDER) {
-    for (;;) {
-      const page = await store.queryScimResources(sorId, type, { count: PAGE });
-      if (page.resources.length === 0) break;
-      for (const { id } of page.resources) {
-        if (await deleteIfPresent(resources, type, id)) deleted++;
-        onProgress({ operation: 'clear-scim-resources', done: Math.min(deleted, total), total });
-      }
+    for await (const id of resourcesCreatedBy(store, sorId, type, startedAt)) {
+      if (await deleteIfPresent(resources, type, id)) deleted++;
+      onProgress({ operation: 'clear-scim-resources', done: Math.min(deleted, total), total });
     }
   }
   return deleted;
+}
+
+/**
+ * The ids of the type's resources in id order, one pass, leaving out those created after `time`: reading the first
+ * page again until none was left never ended while an IdP went on provisioning, deleting each new user as it came.
+ */
+async function* resourcesCreatedBy(store: GraphStore, sorId: string, type: ScimResourceType, time: string): AsyncGenerator<string> {
+  let afterId = '';
+  for (;;) {
+    const page = await store.queryScimResources(sorId, type, { count: PAGE, afterId });
+    if (page.resources.length === 0) return;
+    yield* page.resources.filter((resource) => resource.created <= time).map((resource) => resource.id);
+    afterId = page.resources[page.resources.length - 1]!.id;
+  }
 }
 
 async function deleteIfPresent(resources: ScimResources, type: ScimResourceType, id: string): Promise<boolean> {
