@@ -86,7 +86,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
 
     // The event log reads the decoded SET back from the raw one (toPushEvent), so it is stored once.
     const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti, decoded: undefined };
-    if ((await store.recordPushEvent(accepted)) === 'duplicate') {
+    if ((await storeAccepted(store, request, accepted)) === 'duplicate') {
       await store.recordPushEvent({ ...record, status: 'duplicate', httpStatus: 202, decoded: undefined, errorDescription: `a SET with jti "${event.jti}" was already accepted; not applied again` });
       request.log.info({ sorId: sor.record.id, jti: event.jti }, 'SET redelivered; answered as the first time');
     } else {
@@ -96,6 +96,21 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     request.pushEvent = undefined;
     return reply.code(202).send();
   });
+}
+
+/**
+ * Stores an accepted SET in the inbox. A SoR deleted since the request read it refuses the row (its foreign key):
+ * that is answered as a request after the deletion is, 404, not a 500 asking the sender to retry what will never be
+ * stored. The refusal is not logged, since the SoR's event log went with it.
+ */
+async function storeAccepted(store: GraphStore, request: FastifyRequest, accepted: PushEventRecord): Promise<'recorded' | 'duplicate'> {
+  try {
+    return await store.recordPushEvent(accepted);
+  } catch (error) {
+    if (await store.getSystemOfRecord(accepted.sorId).then((sor) => sor !== undefined, () => true)) throw error;
+    request.pushEvent = undefined;
+    throw noEventsEndpoint(accepted.sorId, undefined);
+  }
 }
 
 function noEventsEndpoint(sorId: string, pushType: string | undefined): SetError {

@@ -189,7 +189,7 @@ export class SqliteScimResources {
         })
         .immediate();
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
+      if (isNameTaken(error)) return 'conflict';
       throw error;
     } finally {
       this.memo.changed(sorId);
@@ -207,7 +207,7 @@ export class SqliteScimResources {
         .immediate();
       return 'ok';
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT_')) return 'conflict';
+      if (isNameTaken(error)) return 'conflict';
       throw error;
     } finally {
       this.memo.changed(sorId);
@@ -308,4 +308,12 @@ function dialect(params: unknown[]): SqlDialect {
 /** A JSON path literal; keys come from the schema table, and quotes are doubled anyway. */
 function jsonPath(keys: readonly string[]): string {
   return `'$${keys.map((key) => `."${key.replace(/'/g, "''").replace(/"/g, '')}"`).join('')}'`;
+}
+
+/**
+ * A userName or displayName taken (the unique name index; the primary key for an id, which is never reused). A
+ * foreign key refusing the rows (their SoR was deleted meanwhile) is no conflict: it is thrown as it is.
+ */
+function isNameTaken(error: unknown): boolean {
+  return error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }

@@ -60,7 +60,7 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     // No route matched (a path without a SoR id): the not-found handler answers.
     if (sorId === undefined) return;
     const sor = await systemsOfRecord.get(sorId);
-    if (!sor || sor.record.pushType !== 'SCIM2.0') throw notFound(`no SCIM 2.0 endpoint for system of record "${sorId}"`);
+    if (!sor || sor.record.pushType !== 'SCIM2.0') throw noScimEndpoint(sorId);
     const state: ScimRequestState = { record: startScimRecord(request, sor.record.id) };
     request.scimRequest = state;
     const limit = rateLimiter.take(sor.record.id);
@@ -76,7 +76,7 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     };
   });
   app.setErrorHandler(async (error: FastifyError | ScimError, request, reply) => {
-    const refusal = asScimError(error);
+    const refusal = (await sorDeletedMeanwhile(systemsOfRecord, request, error)) ?? asScimError(error);
     if (refusal.status === 503) request.log.warn({ detail: refusal.detail }, 'SCIM write lost every retry to concurrent writes');
     else if (refusal.status >= 500) request.log.error({ err: error }, 'SCIM request failed');
     await record(store, request, refusal.status, { errorCode: refusal.scimType, errorDescription: refusal.detail });
@@ -117,6 +117,23 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     return { status: 200, body: schema };
   }));
   refuseUnrouted(app, endpoints, RESOURCE_PATHS.map(([path]) => path));
+}
+
+function noScimEndpoint(sorId: string): ScimError {
+  return notFound(`no SCIM 2.0 endpoint for system of record "${sorId}"`);
+}
+
+/**
+ * A SoR deleted while a request to it ran fails the request's write (its rows are gone, so their foreign keys
+ * refuse the resource's): that is answered as a request after the deletion is, 404, not with a 500 asking the IdP
+ * to retry what can never succeed. Nothing is logged, since the SoR's event log went with it.
+ */
+async function sorDeletedMeanwhile(systemsOfRecord: SystemsOfRecord, request: FastifyRequest, error: FastifyError | ScimError): Promise<ScimError | undefined> {
+  const state = request.scimRequest;
+  if (!state || error instanceof ScimError || (error.statusCode ?? 500) < 500) return undefined;
+  if (await systemsOfRecord.get(state.record.sorId).then((sor) => sor !== undefined, () => true)) return undefined;
+  request.scimRequest = undefined;
+  return noScimEndpoint(state.record.sorId);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
