@@ -75,6 +75,9 @@ const UPSERT_NODES = `INSERT INTO nodes (sor_id, entity, id, parent_entity, pare
        last_event_id = excluded.last_event_id
      RETURNING entity, id, (xmax = 0) AS inserted`;
 
+/** How often a SoR's DELETE is tried when it deadlocks with push writes (deleteSystemOfRecord). */
+const DELETE_SOR_ATTEMPTS = 5;
+
 const SQL = {
   getSetting: query('getSetting', 'SELECT value FROM settings WHERE key = $1'),
   setSetting: query(
@@ -438,10 +441,24 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   /** Tokens, nodes and index rows go with it (ON DELETE CASCADE). */
+  /**
+   * A SoR's DELETE locks its row and then every row its foreign keys cascade to, while a push write locks its own
+   * rows and then the SoR's (checking a foreign key, or reading the index plan): one racing the DELETE can deadlock
+   * with it, and PostgreSQL then ends one of the two. The DELETE is tried again (the write it waited for is
+   * committed or rolled back by then), so an operator's deletion during pushes does not fail with a 500.
+   */
   async deleteSystemOfRecord(id: string): Promise<boolean> {
-    const result = await this.pool.query({ ...SQL.deleteSor, values: [id] });
-    this.listingMemo.changed(id);
-    return result.rowCount === 1;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await this.pool.query({ ...SQL.deleteSor, values: [id] })).rowCount === 1;
+        } catch (error) {
+          if (!isDeadlock(error) || attempt === DELETE_SOR_ATTEMPTS) throw error;
+        }
+      }
+    } finally {
+      this.listingMemo.changed(id);
+    }
   }
 
   async createPushToken(token: PushTokenRecord): Promise<void> {
@@ -722,11 +739,13 @@ export class PostgresGraphStore implements GraphStore {
    */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
-      const claimed = await this.events.completeMany(client, completions);
+      // The SoRs' rows first, then their events: a SoR's DELETE locks them in that order (its row, then the rows its
+      // foreign keys cascade to), and a batch that locked its events first deadlocked with it, failing the DELETE.
       const plans = new Map<string, AttributeIndexPlan | undefined>();
-      for (const sorId of [...new Set(completions.filter((c) => claimed.has(c.id) && c.writes.length > 0).map((c) => c.sorId))].sort()) {
+      for (const sorId of [...new Set(completions.filter((c) => c.writes.length > 0).map((c) => c.sorId))].sort()) {
         plans.set(sorId, await this.lockIndexPlan(client, sorId));
       }
+      const claimed = await this.events.completeMany(client, completions);
       const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
       let run: { sorId: string; parts: { rows: NodeRow[]; options: WriteOptions }[]; keys: Set<string> } | undefined;
       const writeRun = async () => {
@@ -966,4 +985,9 @@ function sorValues(sor: SystemOfRecordRecord): unknown[] {
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === '23505';
+}
+
+/** PostgreSQL's deadlock_detected: the transaction was ended to break a lock cycle, and can be tried again. */
+function isDeadlock(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '40P01';
 }
