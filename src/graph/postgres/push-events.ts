@@ -68,9 +68,11 @@ const SQL = {
     name: 'pushgraph.retryPushEvent',
     text: "UPDATE push_events SET status = 'accepted', error_description = NULL WHERE sor_id = $1 AND id = $2 AND status = 'failed'",
   },
+  // The status is checked again on the row deleted: an event retried (put back in the inbox) after the inner SELECT
+  // read it is then seen as it is now, accepted, and kept; the inner condition alone deleted it.
   deleteBefore: {
     name: 'pushgraph.deletePushEventsBefore',
-    text: `DELETE FROM push_events WHERE sequence IN (
+    text: `DELETE FROM push_events WHERE status <> 'accepted' AND sequence IN (
       SELECT sequence FROM push_events WHERE received_at < $1 AND status <> 'accepted' ORDER BY received_at LIMIT $2)`,
   },
 } as const;
