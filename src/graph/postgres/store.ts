@@ -441,9 +441,9 @@ export class PostgresGraphStore implements GraphStore {
   }
 
   /**
-   * Tokens, nodes and index rows go with it (ON DELETE CASCADE). A SoR's DELETE locks its row and then every row its foreign keys cascade to, while a push write locks its own
-   * rows and then the SoR's (checking a foreign key, or reading the index plan): one racing the DELETE can deadlock
-   * with it, and PostgreSQL then ends one of the two. The DELETE is tried again (the write it waited for is
+   * Tokens, nodes and index rows go with it (ON DELETE CASCADE). A SoR's DELETE locks its row and then every row
+   * its foreign keys cascade to, while a push write locks its own rows and then the SoR's (checking a foreign key,
+   * or reading the index plan): one racing the DELETE can deadlock with it, and PostgreSQL then ends one of the two. The DELETE is tried again (the write it waited for is
    * committed or rolled back by then), so an operator's deletion during pushes does not fail with a 500.
    */
   async deleteSystemOfRecord(id: string): Promise<boolean> {
