@@ -171,6 +171,15 @@ export class InboxWorker implements Inbox {
     return pending.length;
   }
 
+  /**
+   * Events of a subject are applied in the order received; a failed one put back by a retry is the exception, since
+   * later ones may have been applied meanwhile (a deactivate after the create that failed), and applying it then
+   * would undo them.
+   */
+  private async supersededRetry(record: InboxEvent): Promise<boolean> {
+    return record.attempts > 0 && record.subject !== undefined && this.store.hasLaterChangeOf(record.sorId, record.subject, record.sequence);
+  }
+
   private logOutcome(record: InboxEvent, plan: EventPlan): void {
     this.onCompleted?.(record, plan.status, new Date());
     const log = { sorId: record.sorId, eventId: record.id, jti: record.jti, status: plan.status, operations: plan.operations };
@@ -182,6 +191,14 @@ export class InboxWorker implements Inbox {
     try {
       const claims = record.claims;
       if (!claims) return { status: 'failed', writes: [], operations: [], errorDescription: 'the stored event has no claims' };
+      if (await this.supersededRetry(record)) {
+        return {
+          status: 'ignored',
+          writes: [],
+          operations: [],
+          errorDescription: `retried after a later event for ${record.subject} was applied; applying this one would bring back an older state`,
+        };
+      }
       return await planEvent(this.store, sor.record.id, sor.template, readSecurityEvent(claims));
     } catch (error) {
       // The template may have changed since the SET was accepted; the operator fixes it and retries.

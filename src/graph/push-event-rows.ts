@@ -71,12 +71,12 @@ export function toPushEvent(row: PushEventRow, jsonAsText: boolean): PushEventRe
 }
 
 /** The columns an InboxEvent is read from. */
-export const INBOX_EVENT_COLUMNS = 'sequence, id, sor_id, received_at, subject, jti, raw, decoded';
+export const INBOX_EVENT_COLUMNS = 'sequence, id, sor_id, received_at, subject, jti, attempts, raw, decoded';
 
-export type InboxEventRow = Pick<PushEventRow, 'sequence' | 'id' | 'sor_id' | 'received_at' | 'subject' | 'jti' | 'raw' | 'decoded'>;
+export type InboxEventRow = Pick<PushEventRow, 'sequence' | 'id' | 'sor_id' | 'received_at' | 'subject' | 'jti' | 'attempts' | 'raw' | 'decoded'>;
 
 export function toInboxEvent(row: InboxEventRow, jsonAsText: boolean): InboxEvent {
-  const event: InboxEvent = { id: row.id, sorId: row.sor_id, sequence: Number(row.sequence), receivedAt: isoTime(row.received_at) };
+  const event: InboxEvent = { id: row.id, sorId: row.sor_id, sequence: Number(row.sequence), receivedAt: isoTime(row.received_at), attempts: Number(row.attempts) };
   if (row.subject !== null) event.subject = row.subject;
   if (row.jti !== null) event.jti = row.jti;
   // Stores written before SETs were kept only as received have the decoded claims in their own column.

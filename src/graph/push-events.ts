@@ -67,6 +67,8 @@ export interface InboxEvent {
   receivedAt: string;
   subject?: string;
   jti?: string;
+  /** More than 0 once it was completed before: a failed event put back by a retry. */
+  attempts: number;
   /** The SET's claims; undefined if the stored event has none (it is then recorded as failed). */
   claims?: Record<string, unknown>;
 }
@@ -124,6 +126,11 @@ export interface PushEventLog {
    * nothing of it is written). Returns, per completion, whether it was this call that completed it.
    */
   completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]>;
+  /**
+   * Whether the SoR applied an event that changed the subject (not a notice) after the one at `sequence`: a retried
+   * event is then out of date.
+   */
+  hasLaterChangeOf(sorId: string, subject: string, sequence: number): Promise<boolean>;
   /** Puts a failed event back in the inbox, in its original place in the order. */
   retryPushEvent(sorId: string, id: string): Promise<boolean>;
   /**

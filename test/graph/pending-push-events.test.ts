@@ -34,7 +34,7 @@ describe.each(backends())('pendingPushEvents on $name', (backend) => {
     const pending = await store.pendingPushEvents(10);
     expect(pending.map((e) => e.id)).toEqual(['p-1', 'p-3', 'p-4', 'p-5']);
     expect(pending[0]).toEqual({
-      id: 'p-1', sorId, sequence: expect.any(Number), receivedAt: '2030-01-01T00:00:00.000Z', subject: '/Users/p-1', jti: 'p-1', claims,
+      id: 'p-1', sorId, sequence: expect.any(Number), receivedAt: '2030-01-01T00:00:00.000Z', subject: '/Users/p-1', jti: 'p-1', attempts: 0, claims,
     });
     expect(pending[1]!.claims).toEqual({ jti: 'p-3' });
     // The worker records these as failed ("the stored event has no claims") instead of stopping at them.

@@ -64,6 +64,11 @@ const SQL = {
       WHERE p.id = l.id
       RETURNING p.id`,
   },
+  laterChange: {
+    name: 'pushgraph.laterChange',
+    text: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = $1 AND sequence > $2 AND subject = $3 AND status = 'applied'
+      AND protocol = 'set' AND lower(event_type) NOT LIKE '%notice') AS later`,
+  },
   retry: {
     name: 'pushgraph.retryPushEvent',
     text: "UPDATE push_events SET status = 'accepted', error_description = NULL WHERE sor_id = $1 AND id = $2 AND status = 'failed'",
@@ -144,6 +149,10 @@ export class PostgresPushEvents {
       ],
     });
     return new Set(result.rows.map((row) => row.id));
+  }
+
+  async hasLaterChangeOf(sorId: string, subject: string, sequence: number): Promise<boolean> {
+    return (await this.pool.query<{ later: boolean }>({ ...SQL.laterChange, values: [sorId, sequence, subject] })).rows[0]!.later;
   }
 
   async retry(sorId: string, id: string): Promise<boolean> {

@@ -784,6 +784,10 @@ export class PostgresGraphStore implements GraphStore {
     return this.events.retry(sorId, id);
   }
 
+  async hasLaterChangeOf(sorId: string, subject: string, sequence: number): Promise<boolean> {
+    return this.events.hasLaterChangeOf(sorId, subject, sequence);
+  }
+
   async deletePushEventsBefore(time: Date, limit?: number): Promise<number> {
     return this.events.deleteBefore(time, limit);
   }

@@ -23,6 +23,8 @@ const SQL = {
   complete: `UPDATE push_events SET status = ?, error_description = ?, extracted = ?, operations = ?, applied_at = ?,
       attempts = attempts + 1
     WHERE sor_id = ? AND id = ? AND status = 'accepted'`,
+  laterChange: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = ? AND sequence > ? AND subject = ? AND status = 'applied'
+      AND protocol = 'set' AND lower(event_type) NOT LIKE '%notice')`,
   retry: "UPDATE push_events SET status = 'accepted', error_description = NULL WHERE sor_id = ? AND id = ? AND status = 'failed'",
   deleteBefore: `DELETE FROM push_events WHERE sequence IN (
       SELECT sequence FROM push_events WHERE received_at < ? AND status <> 'accepted' ORDER BY received_at LIMIT ?)`,
@@ -103,6 +105,10 @@ export class SqlitePushEvents {
         id,
       ).changes === 1
     );
+  }
+
+  hasLaterChangeOf(sorId: string, subject: string, sequence: number): boolean {
+    return this.statement(SQL.laterChange).pluck().get(sorId, sequence, subject) === 1;
   }
 
   retry(sorId: string, id: string): boolean {

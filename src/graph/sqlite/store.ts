@@ -624,6 +624,10 @@ export class SqliteGraphStore implements GraphStore {
     return this.events.retry(sorId, id);
   }
 
+  async hasLaterChangeOf(sorId: string, subject: string, sequence: number): Promise<boolean> {
+    return this.events.hasLaterChangeOf(sorId, subject, sequence);
+  }
+
   async deletePushEventsBefore(time: Date, limit?: number): Promise<number> {
     if (this.routed) return this.routed.writes.call('deletePushEventsBefore', [time, limit]);
     return this.events.deleteBefore(time, limit);
