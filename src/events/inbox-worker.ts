@@ -5,7 +5,7 @@ import type { GraphStore } from '../graph/store.js';
 import type { SystemOfRecord, SystemsOfRecord } from '../systems-of-record/service.js';
 import { planEvent, type EventPlan } from './plan-event.js';
 import { SetError } from './set-error.js';
-import { readSecurityEvent } from './validate-set.js';
+import { readSecurityEvent, type SecurityEvent } from './validate-set.js';
 
 export interface InboxWorkerOptions {
   /** How often to look for SETs accepted by other instances; this instance's own wake it at once. */
@@ -173,11 +173,15 @@ export class InboxWorker implements Inbox {
 
   /**
    * Events of a subject are applied in the order received; a failed one put back by a retry is the exception, since
-   * later ones may have been applied meanwhile (a deactivate after the create that failed), and applying it then
-   * would undo them.
+   * later ones may have been applied meanwhile. One that sets the whole state (a full create or put, a delete, an
+   * activate or deactivate) would then undo them: a failed create retried after a deactivate would enable the
+   * account again. A patch is a change to apply to the subject as it is now, the way a patch that arrived before
+   * its create is applied once the create has.
    */
-  private async supersededRetry(record: InboxEvent): Promise<boolean> {
-    return record.attempts > 0 && record.subject !== undefined && this.store.hasLaterChangeOf(record.sorId, record.subject, record.sequence);
+  private async supersededRetry(record: InboxEvent, event: SecurityEvent): Promise<boolean> {
+    if (record.attempts === 0 || record.subject === undefined || event.kind === 'patch:full' || event.kind === undefined) return false;
+    if (event.kind.endsWith(':notice')) return false;
+    return this.store.hasLaterChangeOf(record.sorId, record.subject, record.sequence);
   }
 
   private logOutcome(record: InboxEvent, plan: EventPlan): void {
@@ -191,7 +195,8 @@ export class InboxWorker implements Inbox {
     try {
       const claims = record.claims;
       if (!claims) return { status: 'failed', writes: [], operations: [], errorDescription: 'the stored event has no claims' };
-      if (await this.supersededRetry(record)) {
+      const event = readSecurityEvent(claims);
+      if (await this.supersededRetry(record, event)) {
         return {
           status: 'ignored',
           writes: [],
@@ -199,7 +204,7 @@ export class InboxWorker implements Inbox {
           errorDescription: `retried after a later event for ${record.subject} was applied; applying this one would bring back an older state`,
         };
       }
-      return await planEvent(this.store, sor.record.id, sor.template, readSecurityEvent(claims));
+      return await planEvent(this.store, sor.record.id, sor.template, event);
     } catch (error) {
       // The template may have changed since the SET was accepted; the operator fixes it and retries.
       if (error instanceof SetError) return { status: 'failed', writes: [], operations: [], errorDescription: error.description };
