@@ -605,14 +605,16 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('synchronous = NORMAL');
     try {
       return this.db
-        .transaction(() =>
-          completions.map(({ sorId, id, outcome, writes, options }) => {
+        .transaction(() => {
+          // Read once per SoR: nothing else writes while this transaction holds the database.
+          const plans = new Map<string, AttributeIndexPlan | undefined>();
+          return completions.map(({ sorId, id, outcome, writes, options }) => {
             if (!this.events.markCompleted(sorId, id, outcome)) return false;
-            const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options);
+            const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options, plans);
             for (const write of writes) this.applyWrite(sorId, write, current);
             return true;
-          }),
-        )
+          });
+        })
         .immediate();
     } finally {
       this.db.pragma('synchronous = FULL');
@@ -719,8 +721,9 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   /** Call inside the write's transaction: see WriteOptions.indexedAttributes. */
-  private withIndexPlan(sorId: string, options: WriteOptions): WriteOptions {
-    const plan = this.indexPlans.read(this.statement(SQL.indexPlan).pluck().get(sorId) as string | null | undefined);
+  private withIndexPlan(sorId: string, options: WriteOptions, read = new Map<string, AttributeIndexPlan | undefined>()): WriteOptions {
+    if (!read.has(sorId)) read.set(sorId, this.indexPlans.read(this.statement(SQL.indexPlan).pluck().get(sorId) as string | null | undefined));
+    const plan = read.get(sorId);
     return plan === undefined ? options : { ...options, indexedAttributes: plan };
   }
 
