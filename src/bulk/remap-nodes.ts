@@ -21,6 +21,8 @@ export interface RemapNodesResult {
     notMapped: number;
     /** A push changed them while the remap ran; the push was mapped with the current template. */
     pushedMeanwhile: number;
+    /** Their new id (a new uniqueId's value) is another node's: moved, the two would have merged. */
+    idTaken: number;
   };
   /** Up to 20 of the nodes left as they were, with why. */
   leftAsTheyWere: { entity: string; id: string; reason: string }[];
@@ -44,7 +46,7 @@ export async function remapNodes(
   const counts = await store.countNodes(sorId);
   const total = roots.reduce((sum, entity) => sum + (counts[entity.key] ?? 0), 0);
   const indexedAttributes = indexedAttributesOf(sor.template);
-  const result: RemapNodesResult = { remapped: 0, skipped: { noSource: 0, changedSince: 0, notMapped: 0, pushedMeanwhile: 0 }, leftAsTheyWere: [] };
+  const result: RemapNodesResult = { remapped: 0, skipped: { noSource: 0, changedSince: 0, notMapped: 0, pushedMeanwhile: 0, idTaken: 0 }, leftAsTheyWere: [] };
   const leave = (entity: string, id: string, why: keyof RemapNodesResult['skipped'], reason: string) => {
     result.skipped[why]++;
     if (result.leftAsTheyWere.length < MAX_NAMED) result.leftAsTheyWere.push({ entity, id, reason });
@@ -68,10 +70,11 @@ export async function remapNodes(
           const mapped = mapEntity(sor.template, entity.key, node.source);
           if (!mapped.ok) {
             leave(entity.key, node.id, 'notMapped', describeMappingErrors(mapped.errors));
-          } else if (await store.remapNode(sorId, entity.key, node.id, node.updatedAt, mapped.node, { eventId: node.lastEventId, indexedAttributes })) {
-            result.remapped++;
           } else {
-            leave(entity.key, node.id, 'pushedMeanwhile', 'pushed again while the remap ran, with the current template');
+            const outcome = await store.remapNode(sorId, entity.key, node.id, node.updatedAt, mapped.node, { eventId: node.lastEventId, indexedAttributes });
+            if (outcome === 'remapped') result.remapped++;
+            else if (outcome === 'changed') leave(entity.key, node.id, 'pushedMeanwhile', 'pushed again while the remap ran, with the current template');
+            else leave(entity.key, node.id, 'idTaken', `its new id "${mapped.node.id}" is another ${entity.key} node's; moved, the two would merge`);
           }
         }
         onProgress({ operation: 'remap-nodes', done: Math.min(done, total), total });

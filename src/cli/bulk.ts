@@ -88,10 +88,13 @@ async function remapWithProgress(store: GraphStore, sor: SystemOfRecord): Promis
   const progress = progressReporter('mapping nodes again');
   const result = await remapNodes(store, sor, throttled(progress.report, 100));
   progress.finish();
-  const { noSource, changedSince, notMapped, pushedMeanwhile } = result.skipped;
+  const { noSource, changedSince, notMapped, pushedMeanwhile, idTaken } = result.skipped;
   print(`mapped ${result.remapped} nodes again`);
-  const left = noSource + changedSince + notMapped + pushedMeanwhile;
+  const left = noSource + changedSince + notMapped + pushedMeanwhile + idTaken;
   if (left === 0) return;
-  print(`left ${left} as they were: ${noSource} without a source, ${changedSince} changed since their last full event, ${notMapped} the template cannot map, ${pushedMeanwhile} pushed meanwhile`);
+  print(
+    `left ${left} as they were: ${noSource} without a source, ${changedSince} changed since their last full event, ` +
+      `${notMapped} the template cannot map, ${pushedMeanwhile} pushed meanwhile, ${idTaken} whose new id another node has`,
+  );
   for (const node of result.leftAsTheyWere) print(`  ${node.entity} ${node.id}: ${node.reason}`);
 }

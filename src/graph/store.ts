@@ -180,11 +180,14 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   listNodeSources(sorId: string, entity: string, after: string | undefined, limit: number): Promise<NodeSource[]>;
   /**
    * Replaces a node with `tree`, mapped again from its source, if the node is as it was at `expectedUpdatedAt`
-   * (else a push changed it meanwhile, with the current template: false). A tree with another id takes the
-   * node's place under that id, with its source, and the old node goes with its children. Writes in one transaction.
+   * (else a push changed it meanwhile, with the current template: `changed`). A tree with another id takes the
+   * node's place under that id, with its source, and the old node goes with its children, unless a node already has
+   * that id (`taken`: the two would merge). Writes in one transaction.
    */
-  remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<boolean>;
+  remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<RemapOutcome>;
 }
+
+export type RemapOutcome = 'remapped' | 'changed' | 'taken';
 
 export interface NodeSource {
   id: string;

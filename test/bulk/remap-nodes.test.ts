@@ -78,7 +78,7 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json().remap).toEqual({
       remapped: 2,
-      skipped: { noSource: 1, changedSince: 1, notMapped: 0, pushedMeanwhile: 0 },
+      skipped: { noSource: 1, changedSince: 1, notMapped: 0, pushedMeanwhile: 0, idTaken: 0 },
       leftAsTheyWere: [
         { entity: 'User', id: 'u3', reason: expect.stringContaining('changed by an event after its last full one') },
         { entity: 'User', id: 'u4', reason: expect.stringContaining('not written by a full event') },
@@ -132,7 +132,19 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
     const target = page.find((n) => n.id === 'two@example.com')!;
     await push('u2', 'put:full', { userName: 'two@example.com', enabled: 'true', emails: [] }, 'remap-u2-again');
     const tree = { entity: 'User', id: 'two@example.com', attributes: { id: 'u2', userName: 'two@example.com', enabled: false }, children: [] };
-    expect(await store.remapNode(sorId, 'User', target.id, target.updatedAt, tree, { indexedAttributes: {} })).toBe(false);
+    expect(await store.remapNode(sorId, 'User', target.id, target.updatedAt, tree, { indexedAttributes: {} })).toBe('changed');
     expect((await node('two@example.com')).attributes.enabled).toBe(true);
+  });
+
+  it('leaves a node whose new id another node has, instead of merging the two', async () => {
+    await store.replaceNode(sorId, { entity: 'User', id: 'u2', attributes: { id: 'u2' }, children: [] }, { indexedAttributes: {} });
+    const replaced = await put(template({ enabledType: 'Bool', title: true }), '?remap=true');
+    expect(replaced.json().remap.skipped.idTaken).toBe(1);
+    expect(replaced.json().remap.leftAsTheyWere).toContainEqual({
+      entity: 'User', id: 'two@example.com', reason: 'its new id "u2" is another User node\'s; moved, the two would merge',
+    });
+    expect((await node('two@example.com')).attributes.userName).toBe('two@example.com');
+    expect((await node('u2')).attributes).toEqual({ id: 'u2' });
+    expect((await node('u1')).attributes.userName).toBe('one@example.com');
   });
 });

@@ -21,6 +21,7 @@ import {
   type GraphStore,
   type IndexBuildPage,
   type NodeSource,
+  type RemapOutcome,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -825,19 +826,20 @@ export class PostgresGraphStore implements GraphStore {
     return rows.map((row) => nodeSource(row.id, isoTime(row.updated_at), row.last_event_id, row.source_document));
   }
 
-  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, given: WriteOptions): Promise<boolean> {
+  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, given: WriteOptions): Promise<RemapOutcome> {
     return this.transaction(async (client) => {
       const options = await this.withIndexPlan(client, sorId, given);
       const found = (await client.query<{ updated_at: Date; source_document: unknown }>({ ...SQL.lockNodeForRemap, values: [sorId, entity, id] })).rows[0];
-      if (!found || isoTime(found.updated_at) !== expectedUpdatedAt) return false;
+      if (!found || isoTime(found.updated_at) !== expectedUpdatedAt) return 'changed';
       const moved = tree.id !== id;
+      if (moved && (await client.query({ ...SQL.lockNodeForRemap, values: [sorId, tree.entity, tree.id] })).rowCount !== 0) return 'taken';
       if (moved) await this.deleteTree(client, sorId, entity, id);
       await this.writeTrees(client, sorId, [tree], options);
       if (moved) {
         const document = found.source_document === null ? null : JSON.stringify(found.source_document);
         await client.query({ ...SQL_WRITES.setSources, values: [[sorId], [tree.entity], [tree.id], [document]] });
       }
-      return true;
+      return 'remapped';
     });
   }
 

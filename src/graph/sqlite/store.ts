@@ -20,6 +20,7 @@ import {
   type GraphStore,
   type IndexBuildPage,
   type NodeSource,
+  type RemapOutcome,
   type NodePage,
   type NodeRef,
   type PushCredentials,
@@ -705,17 +706,18 @@ export class SqliteGraphStore implements GraphStore {
     return rows.map((row) => nodeSource(row.id, row.updated_at, row.last_event_id, row.source_document === null ? undefined : JSON.parse(row.source_document)));
   }
 
-  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<boolean> {
+  async remapNode(sorId: string, entity: string, id: string, expectedUpdatedAt: string, tree: NodeTree, options: WriteOptions): Promise<RemapOutcome> {
     if (this.routed) return this.routed.writes.call('remapNode', [sorId, entity, id, expectedUpdatedAt, tree, options]);
     return this.db
       .transaction(() => {
-        if (this.statement(SQL.nodeUpdatedAt).pluck().get(sorId, entity, id) !== expectedUpdatedAt) return false;
+        if (this.statement(SQL.nodeUpdatedAt).pluck().get(sorId, entity, id) !== expectedUpdatedAt) return 'changed';
         const moved = tree.id !== id;
+        if (moved && this.statement(SQL.nodeUpdatedAt).pluck().get(sorId, tree.entity, tree.id) !== undefined) return 'taken';
         const source = moved ? (this.statement(SQL_WRITES.getSource).pluck().get(sorId, entity, id) as string | null) : null;
         if (moved) this.deleteSubtree(sorId, entity, id);
         this.writeTrees(sorId, [tree], this.withIndexPlan(sorId, options));
         if (moved) this.statement(SQL_WRITES.setSource).run(source, sorId, tree.entity, tree.id);
-        return true;
+        return 'remapped';
       })
       .immediate();
   }
