@@ -109,15 +109,16 @@ export class InboxWorker implements Inbox {
 
   private async applyPending(): Promise<void> {
     for (;;) {
-      let applied: number;
+      let pass: { read: number; notCompleted: number };
       try {
-        applied = await this.applyBatch();
+        pass = await this.applyBatch();
       } catch (error) {
         this.logger.error({ err: error }, 'inbox worker: the store failed; retrying');
         this.schedule(this.retryDelayMs);
         return;
       }
-      if (applied < this.batchSize) return;
+      // Events left accepted (planned with a template replaced meanwhile) are planned again at once.
+      if (pass.read < this.batchSize && pass.notCompleted === 0) return;
       // On SQLite every step above completes without waiting, so without this a backlog would be applied to
       // its end before the requests (or the thread's messages) that arrived meanwhile are read.
       await new Promise((resolve) => setImmediate(resolve));
@@ -133,17 +134,20 @@ export class InboxWorker implements Inbox {
 
   /**
    * Commits a batch of events in one transaction. An event is planned against the graph as it is, so when
-   * its subject already has an uncommitted event in the batch, the batch is committed first.
+   * its subject already has an uncommitted event in the batch, the batch is committed first. Counts the events
+   * read and those this pass did not complete (another worker did, or their SoR's template changed meanwhile).
    */
-  private async applyBatch(): Promise<number> {
+  private async applyBatch(): Promise<{ read: number; notCompleted: number }> {
     const pending = await this.store.pendingPushEvents(this.batchSize);
     const sors = new Map<string, SystemOfRecord | undefined>();
     let batch: { completion: PushEventCompletion; plan: EventPlan; record: InboxEvent }[] = [];
     let subjects = new Set<string>();
+    let notCompleted = 0;
     const flush = async () => {
       if (batch.length === 0) return;
       const done = await this.store.completePushEvents(batch.map((item) => item.completion));
       batch.forEach((item, i) => done[i] && this.logOutcome(item.record, item.plan));
+      notCompleted += done.filter((completed) => !completed).length;
       batch = [];
       subjects = new Set();
     };
@@ -164,11 +168,12 @@ export class InboxWorker implements Inbox {
           outcome: { status: plan.status, errorDescription: plan.errorDescription, extracted: plan.extracted, operations: plan.operations, at: new Date() },
           writes: plan.writes,
           options: { eventId: record.jti ?? record.id, indexedAttributes: indexedAttributesOf(sor.template) },
+          templateVersion: sor.record.updatedAt,
         },
       });
     }
     await flush();
-    return pending.length;
+    return { read: pending.length, notCompleted };
   }
 
   /**

@@ -109,6 +109,12 @@ export interface PushEventCompletion {
   outcome: PushEventOutcome;
   writes: GraphWrite[];
   options: WriteOptions;
+  /**
+   * The SoR's `updatedAt` whose template planned the writes. Checked in the completion's transaction: planned with a
+   * template since replaced, the event is left `accepted` (not completed), to be planned again with the new one;
+   * written, it would put the old template's mapping over a remap that already ran, without a word.
+   */
+  templateVersion?: string;
 }
 
 /** The event log and the durable inbox; part of every GraphStore. */
@@ -123,7 +129,8 @@ export interface PushEventLog {
   /**
    * In one transaction: for each completion in order, records the outcome of an accepted event and performs
    * its writes, only if the event is still `accepted` (another worker may have completed it first; then
-   * nothing of it is written). Returns, per completion, whether it was this call that completed it.
+   * nothing of it is written) and its SoR is still at its templateVersion. Returns, per completion, whether it
+   * was this call that completed it.
    */
   completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]>;
   /**

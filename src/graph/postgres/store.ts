@@ -109,6 +109,8 @@ const SQL = {
   deleteSor: query('deleteSor', 'DELETE FROM systems_of_record WHERE id = $1'),
   // A template change (updateSor) waits for the writes that read the plan before it, and those after it see its plan.
   lockIndexPlan: query('lockIndexPlan', 'SELECT indexed_attributes FROM systems_of_record WHERE id = $1 FOR SHARE'),
+  /** lockIndexPlan with the SoR's version, for completions (PushEventCompletion.templateVersion). */
+  lockIndexPlanAndVersion: query('lockIndexPlanAndVersion', 'SELECT indexed_attributes, updated_at FROM systems_of_record WHERE id = $1 FOR SHARE'),
   lockIndexBuilds: query('lockIndexBuilds', 'SELECT index_builds FROM systems_of_record WHERE id = $1 FOR UPDATE'),
   setIndexBuilds: query('setIndexBuilds', 'UPDATE systems_of_record SET index_builds = $2::jsonb WHERE id = $1'),
   // FOR SHARE: a write of one of these nodes waits for the page (and the page for it), so the rows built are
@@ -742,10 +744,15 @@ export class PostgresGraphStore implements GraphStore {
       // The SoRs' rows first, then their events: a SoR's DELETE locks them in that order (its row, then the rows its
       // foreign keys cascade to), and a batch that locked its events first deadlocked with it, failing the DELETE.
       const plans = new Map<string, AttributeIndexPlan | undefined>();
-      for (const sorId of [...new Set(completions.filter((c) => c.writes.length > 0).map((c) => c.sorId))].sort()) {
-        plans.set(sorId, await this.lockIndexPlan(client, sorId));
+      const versions = new Map<string, string>();
+      for (const sorId of [...new Set(completions.map((c) => c.sorId))].sort()) {
+        const row = (await client.query<{ indexed_attributes: AttributeIndexPlan | null; updated_at: Date }>({ ...SQL.lockIndexPlanAndVersion, values: [sorId] })).rows[0];
+        plans.set(sorId, row?.indexed_attributes ?? undefined);
+        if (row) versions.set(sorId, isoTime(row.updated_at));
       }
-      const claimed = await this.events.completeMany(client, completions);
+      // An event planned with a template since replaced is left accepted, to be planned again with the new one.
+      const current = completions.filter((c) => c.templateVersion === undefined || versions.get(c.sorId) === c.templateVersion);
+      const claimed = await this.events.completeMany(client, current);
       const sources: { sorId: string; entity: string; id: string; document: string | null }[] = [];
       let run: { sorId: string; parts: { rows: NodeRow[]; options: WriteOptions }[]; keys: Set<string> } | undefined;
       const writeRun = async () => {

@@ -101,6 +101,7 @@ const SQL = {
     WHERE id = @id`,
   deleteSor: 'DELETE FROM systems_of_record WHERE id = ?',
   indexPlan: 'SELECT indexed_attributes FROM systems_of_record WHERE id = ?',
+  sorVersion: 'SELECT updated_at FROM systems_of_record WHERE id = ?',
   indexBuilds: 'SELECT index_builds FROM systems_of_record WHERE id = ?',
   setIndexBuilds: 'UPDATE systems_of_record SET index_builds = ? WHERE id = ?',
   nodesAfter: 'SELECT id, attributes FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?',
@@ -609,7 +610,9 @@ export class SqliteGraphStore implements GraphStore {
         .transaction(() => {
           // Read once per SoR: nothing else writes while this transaction holds the database.
           const plans = new Map<string, AttributeIndexPlan | undefined>();
-          return completions.map(({ sorId, id, outcome, writes, options }) => {
+          const versions = new Map<string, string | undefined>();
+          return completions.map(({ sorId, id, outcome, writes, options, templateVersion }) => {
+            if (templateVersion !== undefined && this.sorVersion(sorId, versions) !== templateVersion) return false;
             if (!this.events.markCompleted(sorId, id, outcome)) return false;
             const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options, plans);
             for (const write of writes) this.applyWrite(sorId, write, current);
@@ -720,6 +723,12 @@ export class SqliteGraphStore implements GraphStore {
         return 'remapped';
       })
       .immediate();
+  }
+
+  /** The SoR's updatedAt, read once per transaction (see PushEventCompletion.templateVersion). */
+  private sorVersion(sorId: string, read: Map<string, string | undefined>): string | undefined {
+    if (!read.has(sorId)) read.set(sorId, this.statement(SQL.sorVersion).pluck().get(sorId) as string | undefined);
+    return read.get(sorId);
   }
 
   /** Call inside the write's transaction: see WriteOptions.indexedAttributes. */
