@@ -1,4 +1,4 @@
-import type { AttributeIndexPlan, NodeSource } from './store.js';
+import type { AttributeIndexPlan } from './store.js';
 
 /** The attributes of `plan` that `before` did not have: what a new index plan has to build for existing nodes. */
 export function addedAttributes(plan: AttributeIndexPlan, before: AttributeIndexPlan): AttributeIndexPlan {
@@ -30,12 +30,4 @@ export function withoutAttributes(plan: AttributeIndexPlan, entity: string, attr
     if (kept.length > 0) remaining[key] = kept;
   }
   return Object.keys(remaining).length === 0 ? undefined : remaining;
-}
-
-/** A NodeSource without the fields a node does not have. */
-export function nodeSource(id: string, updatedAt: string, lastEventId: string | null, source: unknown): NodeSource {
-  const node: NodeSource = { id, updatedAt };
-  if (lastEventId !== null) node.lastEventId = lastEventId;
-  if (source !== null && source !== undefined) node.source = source;
-  return node;
 }

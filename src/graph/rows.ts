@@ -1,5 +1,5 @@
 import type { AttributeValue } from '../template/model.js';
-import type { AttributeIndexPlan, EntityNode, PushCredentials, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
+import type { AttributeIndexPlan, EntityNode, NodeSource, PushCredentials, PushTokenRecord, SystemOfRecordOptions, SystemOfRecordRecord } from './store.js';
 
 /** SQLite returns times and JSON as text; PostgreSQL returns Date and parsed jsonb. */
 type Time = string | Date;
@@ -104,4 +104,12 @@ export function toPushCredentials(row: PushCredentialsRow | undefined): PushCred
   const credentials: PushCredentials = { sorUpdatedAt: isoTime(row.sor_updated_at) };
   if (row.id !== null) credentials.token = toPushToken(row as PushTokenRow);
   return credentials;
+}
+
+/** A NodeSource without the fields a node does not have. */
+export function nodeSource(id: string, updatedAt: string, lastEventId: string | null, source: unknown): NodeSource {
+  const node: NodeSource = { id, updatedAt };
+  if (lastEventId !== null) node.lastEventId = lastEventId;
+  if (source !== null && source !== undefined) node.source = source;
+  return node;
 }

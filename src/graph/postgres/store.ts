@@ -4,6 +4,7 @@ import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
   isoTime,
+  nodeSource,
   toEntityNode,
   toPushCredentials,
   toPushToken,
@@ -30,7 +31,7 @@ import {
   type SystemOfRecordRecord,
   type WriteOptions,
 } from '../store.js';
-import { nodeSource, withoutAttributes } from '../index-builds.js';
+import { withoutAttributes } from '../index-builds.js';
 import { encodeIndexValue, flattenTrees, foldCase, indexRowKey, indexRowsOf, nodeKey, type IndexRow, type NodeRow } from '../tree.js';
 import { appliedMigrations, assertSchemaName, migrate } from './migrations.js';
 import { GroupCommit } from '../group-commit.js';

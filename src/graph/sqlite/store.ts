@@ -3,6 +3,7 @@ import type { ScalarValue } from '../../template/model.js';
 import { decodeCursor, pageSize, toPage } from '../paging.js';
 import {
   NODE_COLUMNS,
+  nodeSource,
   toEntityNode,
   toPushCredentials,
   toPushToken,
@@ -50,7 +51,7 @@ import { SqliteScimResources } from './scim-resources.js';
 import type { GraphProjection, ScimChange, ScimChangeResult, ScimMemberRecord, ScimQuery, ScimQueryResult, ScimResourceRecord, ScimResourceType } from '../scim-resources.js';
 import { SqliteBatchReads } from './batch-reads.js';
 import { IndexPlanTexts } from './index-plans.js';
-import { nodeSource, withoutAttributes } from '../index-builds.js';
+import { withoutAttributes } from '../index-builds.js';
 import type { InboxStatistics, NodeHistoryQuery } from '../batch-reads.js';
 import type {
   GraphWrite,
