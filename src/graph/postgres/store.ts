@@ -109,9 +109,8 @@ const SQL = {
   ),
   deleteSor: query('deleteSor', 'DELETE FROM systems_of_record WHERE id = $1'),
   // A template change (updateSor) waits for the writes that read the plan before it, and those after it see its plan.
-  lockIndexPlan: query('lockIndexPlan', 'SELECT indexed_attributes FROM systems_of_record WHERE id = $1 FOR SHARE'),
-  /** lockIndexPlan with the SoR's version, for completions (PushEventCompletion.templateVersion). */
-  lockIndexPlanAndVersion: query('lockIndexPlanAndVersion', 'SELECT indexed_attributes, updated_at FROM systems_of_record WHERE id = $1 FOR SHARE'),
+  // With the SoR's version, which completions check (PushEventCompletion.templateVersion).
+  lockIndexPlan: query('lockIndexPlan', 'SELECT indexed_attributes, updated_at FROM systems_of_record WHERE id = $1 FOR SHARE'),
   lockIndexBuilds: query('lockIndexBuilds', 'SELECT index_builds FROM systems_of_record WHERE id = $1 FOR UPDATE'),
   setIndexBuilds: query('setIndexBuilds', 'UPDATE systems_of_record SET index_builds = $2::jsonb WHERE id = $1'),
   // FOR SHARE: a write of one of these nodes waits for the page (and the page for it), so the rows built are
@@ -747,9 +746,9 @@ export class PostgresGraphStore implements GraphStore {
       const plans = new Map<string, AttributeIndexPlan | undefined>();
       const versions = new Map<string, string>();
       for (const sorId of [...new Set(completions.map((c) => c.sorId))].sort()) {
-        const row = (await client.query<{ indexed_attributes: AttributeIndexPlan | null; updated_at: Date }>({ ...SQL.lockIndexPlanAndVersion, values: [sorId] })).rows[0];
-        plans.set(sorId, row?.indexed_attributes ?? undefined);
-        if (row) versions.set(sorId, isoTime(row.updated_at));
+        const locked = await this.lockIndexPlan(client, sorId);
+        plans.set(sorId, locked?.plan);
+        if (locked) versions.set(sorId, locked.version);
       }
       // An event planned with a template since replaced is left accepted, to be planned again with the new one.
       const current = completions.filter((c) => c.templateVersion === undefined || versions.get(c.sorId) === c.templateVersion);
@@ -853,13 +852,14 @@ export class PostgresGraphStore implements GraphStore {
 
   /** Call at the start of the write's transaction: see WriteOptions.indexedAttributes and SQL.lockIndexPlan. */
   private async withIndexPlan(client: pg.PoolClient, sorId: string, options: WriteOptions): Promise<WriteOptions> {
-    const plan = await this.lockIndexPlan(client, sorId);
+    const plan = (await this.lockIndexPlan(client, sorId))?.plan;
     return plan === undefined ? options : { ...options, indexedAttributes: plan };
   }
 
-  private async lockIndexPlan(client: pg.PoolClient, sorId: string): Promise<AttributeIndexPlan | undefined> {
-    const result = await client.query<{ indexed_attributes: AttributeIndexPlan | null }>({ ...SQL.lockIndexPlan, values: [sorId] });
-    return result.rows[0]?.indexed_attributes ?? undefined;
+  /** The SoR's stored index plan and its version; undefined when there is no such SoR. */
+  private async lockIndexPlan(client: pg.PoolClient, sorId: string): Promise<{ plan?: AttributeIndexPlan; version: string } | undefined> {
+    const row = (await client.query<{ indexed_attributes: AttributeIndexPlan | null; updated_at: Date }>({ ...SQL.lockIndexPlan, values: [sorId] })).rows[0];
+    return row && { plan: row.indexed_attributes ?? undefined, version: isoTime(row.updated_at) };
   }
 
   /** A write of one event other than a replace, which completePushEvents batches. */

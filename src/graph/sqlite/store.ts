@@ -101,8 +101,7 @@ const SQL = {
       indexed_attributes = @indexPlan, index_builds = @indexBuilds, updated_at = @updatedAt
     WHERE id = @id`,
   deleteSor: 'DELETE FROM systems_of_record WHERE id = ?',
-  indexPlan: 'SELECT indexed_attributes FROM systems_of_record WHERE id = ?',
-  sorVersion: 'SELECT updated_at FROM systems_of_record WHERE id = ?',
+  writeState: 'SELECT indexed_attributes, updated_at FROM systems_of_record WHERE id = ?',
   indexBuilds: 'SELECT index_builds FROM systems_of_record WHERE id = ?',
   setIndexBuilds: 'UPDATE systems_of_record SET index_builds = ? WHERE id = ?',
   nodesAfter: 'SELECT id, attributes FROM nodes WHERE sor_id = ? AND entity = ? AND id > ? ORDER BY id LIMIT ?',
@@ -210,6 +209,12 @@ export type RoutedWrite = (typeof ROUTED_WRITES)[number];
 export interface RoutedWrites {
   recordPushEvents(events: readonly PushEventRecord[]): Promise<('recorded' | 'duplicate')[]>;
   call<M extends RoutedWrite>(method: M, args: Parameters<SqliteGraphStore[M]>): ReturnType<SqliteGraphStore[M]>;
+}
+
+/** What a write reads of its SoR inside its transaction. */
+interface SorWriteState {
+  plan?: AttributeIndexPlan;
+  version: string;
 }
 
 /** The embedded store: one SQLite file (WAL) or an in-memory database (`:memory:`). */
@@ -610,12 +615,11 @@ export class SqliteGraphStore implements GraphStore {
       return this.db
         .transaction(() => {
           // Read once per SoR: nothing else writes while this transaction holds the database.
-          const plans = new Map<string, AttributeIndexPlan | undefined>();
-          const versions = new Map<string, string | undefined>();
+          const states = new Map<string, SorWriteState | undefined>();
           return completions.map(({ sorId, id, outcome, writes, options, templateVersion }) => {
-            if (templateVersion !== undefined && this.sorVersion(sorId, versions) !== templateVersion) return false;
+            if (templateVersion !== undefined && this.writeState(sorId, states)?.version !== templateVersion) return false;
             if (!this.events.markCompleted(sorId, id, outcome)) return false;
-            const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options, plans);
+            const current = writes.length === 0 ? options : this.withIndexPlan(sorId, options, states);
             for (const write of writes) this.applyWrite(sorId, write, current);
             return true;
           });
@@ -726,16 +730,21 @@ export class SqliteGraphStore implements GraphStore {
       .immediate();
   }
 
-  /** The SoR's updatedAt, read once per transaction (see PushEventCompletion.templateVersion). */
-  private sorVersion(sorId: string, read: Map<string, string | undefined>): string | undefined {
-    if (!read.has(sorId)) read.set(sorId, this.statement(SQL.sorVersion).pluck().get(sorId) as string | undefined);
+  /**
+   * The SoR's stored index plan and version (see PushEventCompletion.templateVersion), read once per transaction
+   * into `read`; undefined when there is no such SoR.
+   */
+  private writeState(sorId: string, read: Map<string, SorWriteState | undefined>): SorWriteState | undefined {
+    if (!read.has(sorId)) {
+      const row = this.statement(SQL.writeState).get(sorId) as { indexed_attributes: string | null; updated_at: string } | undefined;
+      read.set(sorId, row && { plan: this.indexPlans.read(row.indexed_attributes), version: row.updated_at });
+    }
     return read.get(sorId);
   }
 
   /** Call inside the write's transaction: see WriteOptions.indexedAttributes. */
-  private withIndexPlan(sorId: string, options: WriteOptions, read = new Map<string, AttributeIndexPlan | undefined>()): WriteOptions {
-    if (!read.has(sorId)) read.set(sorId, this.indexPlans.read(this.statement(SQL.indexPlan).pluck().get(sorId) as string | null | undefined));
-    const plan = read.get(sorId);
+  private withIndexPlan(sorId: string, options: WriteOptions, read = new Map<string, SorWriteState | undefined>()): WriteOptions {
+    const plan = this.writeState(sorId, read)?.plan;
     return plan === undefined ? options : { ...options, indexedAttributes: plan };
   }
 
