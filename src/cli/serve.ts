@@ -10,9 +10,16 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default 8080)', (text) => Number(text))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
-    .action(async (options: { host?: string; port?: number; logLevel?: string }, command: Command) => {
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) file; needs --tls-key (PUSHGRAPH_TLS_CERT)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (PUSHGRAPH_TLS_KEY)')
+    .action(async (options: { host?: string; port?: number; logLevel?: string; tlsCert?: string; tlsKey?: string }, command: Command) => {
       const globals = command.optsWithGlobals<{ databaseUrl?: string; publicUrl?: string }>();
-      const config = loadConfig(process.env, {
+      const env = {
+        ...process.env,
+        ...(options.tlsCert ? { PUSHGRAPH_TLS_CERT: options.tlsCert } : {}),
+        ...(options.tlsKey ? { PUSHGRAPH_TLS_KEY: options.tlsKey } : {}),
+      };
+      const config = loadConfig(env, {
         ...(options.host ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.logLevel ? { logLevel: options.logLevel } : {}),

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { TrustProxy } from '../config.js';
 import type { GraphStore } from '../graph/store.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { SET_PATH_PREFIX, eventRoutes } from '../events/routes.js';
@@ -26,6 +27,10 @@ export interface AppOptions {
   /** Requests per second each SoR may make to its push endpoint (burst: twice that). */
   rateLimitPerSecond?: number;
   eventRetentionDays?: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: string; key: string };
+  /** Whose X-Forwarded-For to believe for the client's address (default: nobody's). */
+  trustProxy?: TrustProxy;
 }
 
 declare module 'fastify' {
@@ -40,10 +45,11 @@ declare module 'fastify' {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger || pino({ level: 'silent' });
-  const app: FastifyInstance = Fastify({
+  const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     loggerInstance: (options.logger ? withRedactedRequests(options.logger) : undefined) as FastifyBaseLogger | undefined,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     // Unknown fields are refused, not silently dropped: a misspelt option must not be ignored. Nor are values
     // of the wrong type converted ({"description": 5}); every query parameter is declared a string anyway.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false } },
@@ -52,7 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A SET request logs one line of its own, with its outcome (events/routes.ts), and is in the event log;
     // Fastify's two lines per request on top cost about 12% of the SET rate at the default level.
     logController: new RedactingLogController({ disableRequestLogging: (request: { url: string }) => request.url.startsWith(SET_PATH_PREFIX) }),
-  });
+  }) as unknown as FastifyInstance;
   const { store } = options;
   const systemsOfRecord = new SystemsOfRecord(store);
   const metrics = await metricsRoutes(app, store);
