@@ -10,6 +10,22 @@ export class CliError extends Error {
   }
 }
 
+/** OpenSSL's codes for a certificate whose issuer Node does not trust: the usual case of a private CA. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/** A request that got no answer (fetch's cause says why), with how to trust a private CA when that is why. */
+export function cannotReach(url: string, error: unknown): CliError {
+  const cause = (error as Error).cause ?? (error as Error).message;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const hint = typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code) ? ' (signed by a private CA? set NODE_EXTRA_CA_CERTS to its PEM file)' : '';
+  return new CliError(`cannot reach ${url}: ${String(cause)}${hint}`);
+}
+
 /**
  * Runs a command against the store named by the global options, closing it afterwards. Only `serve` creates a
  * store: here a URL that names none is an error, so a typo is not answered from a new, empty store.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CliError, print } from './context.js';
+import { CliError, cannotReach, print } from './context.js';
 
 /**
  * A SCIM 2.0 client for trying a SoR's endpoint the way an identity provider calls it, like the seed's curl
@@ -34,7 +34,7 @@ export function registerScimCommands(program: Command): void {
           body,
         });
       } catch (error) {
-        throw new CliError(`cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message}`);
+        throw cannotReach(url, error);
       }
       const text = await response.text();
       print(`${response.status} ${response.statusText}`);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { throttled } from '../bulk/progress.js';
-import { CliError, print } from './context.js';
+import { CliError, cannotReach, print } from './context.js';
 import { progressReporter } from './progress-bar.js';
 
 /** Refusals printed in full; the rest are only counted. */
@@ -63,6 +63,6 @@ async function send(endpoint: string, token: string | undefined, jws: string): P
     });
     return { status: response.status, body: (await response.text()).trim() };
   } catch (error) {
-    throw new CliError(`cannot reach ${endpoint}: ${(error as Error).cause ?? (error as Error).message}`);
+    throw cannotReach(endpoint, error);
   }
 }

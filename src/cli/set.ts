@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { PROVISIONING_KINDS, SCIM_EVENT_PREFIX, scimEventKind } from '../events/event-type.js';
-import { CliError, print, printJson } from './context.js';
+import { CliError, cannotReach, print, printJson } from './context.js';
 
 interface SignOptions {
   payload?: string;
@@ -68,7 +68,7 @@ export function registerSetCommands(program: Command): void {
           body,
         });
       } catch (error) {
-        throw new CliError(`cannot reach ${options.endpoint}: ${(error as Error).cause ?? (error as Error).message}`);
+        throw cannotReach(options.endpoint, error);
       }
       const text = await response.text();
       print(`${response.status} ${response.statusText}${text ? `\n${text}` : ''}`);

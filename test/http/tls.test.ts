@@ -136,6 +136,23 @@ describe('the service over HTTPS', () => {
     expect(await httpsGet(`${service.url}/readyz`)).toEqual({ status: 200, fingerprint: fingerprint(RENEWED_CERT) });
   });
 
+  it('lets `pushgraph set send` reach it once NODE_EXTRA_CA_CERTS trusts its CA, and says so when it does not', async () => {
+    const folder = certificateFolder();
+    const service = await startService(
+      loadConfig({ PUSHGRAPH_PORT: '0', PUSHGRAPH_DATABASE_URL: `sqlite:${join(folder.dir, 'pushgraph.db')}`, PUSHGRAPH_TLS_CERT: folder.cert, PUSHGRAPH_TLS_KEY: folder.key, PUSHGRAPH_ADMIN_TOKEN: 'tls-test-admin-token-000000000000000' }),
+      silent,
+    );
+    services.push(service);
+    const send = (env: Record<string, string>) =>
+      runCli(['set', 'send', '--endpoint', `${service.url}/events/scim/v1/no-such-sor`, '--token', 'pgt_x', 'not.a.set'], env);
+    const untrusted = await send({});
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toContain(`cannot reach ${service.url}/events/scim/v1/no-such-sor: Error: self-signed certificate`);
+    expect(untrusted.stderr).toContain('(signed by a private CA? set NODE_EXTRA_CA_CERTS to its PEM file)');
+    const trusted = await send({ NODE_EXTRA_CA_CERTS: CERT });
+    expect(trusted.stdout).toContain('404 Not Found');
+  });
+
   it('does not start with a key that does not match its certificate', async () => {
     const folder = certificateFolder();
     folder.renew(CERT, RENEWED_KEY);
@@ -185,6 +202,20 @@ describe('the service over HTTPS', () => {
     expect(stderr).toContain('pushgraph: PUSHGRAPH_TLS_CERT is set but PUSHGRAPH_TLS_KEY is not');
   });
 });
+
+async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitForExit(child);
+  return { code: child.exitCode, stdout, stderr };
+}
 
 async function until(check: () => Promise<boolean>, failure: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
