@@ -9,6 +9,7 @@ import { registerTemplateCommands } from './template.js';
 import { registerScimCommands } from './scim.js';
 import { registerBulkCommands } from './bulk.js';
 import { registerSetImportCommand } from './set-import.js';
+import { registerBackupCommand } from './backup.js';
 import { CliError, exitQuietlyWhenOutputCloses } from './context.js';
 
 // `pushgraph sor list | head -5`: once the reader has what it wanted, the rest of the output has nowhere to go.
@@ -33,6 +34,7 @@ registerTemplateCommands(program);
 registerScimCommands(program);
 registerBulkCommands(program);
 registerSetImportCommand(program);
+registerBackupCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -69,6 +69,18 @@ export async function openExistingStore(url: string | undefined, options: OpenSt
   return store;
 }
 
+/**
+ * The file of the SQLite store a database URL names (a NoStoreError when there is none), or undefined for a
+ * PostgreSQL URL.
+ */
+export function existingSqliteFile(url: string | undefined): string | undefined {
+  const databaseUrl = normalized(url);
+  if (!databaseUrl.startsWith('sqlite:')) return undefined;
+  const path = sqlitePath(databaseUrl);
+  if (path === ':memory:' || path === '' || !sqliteFileIsStore(resolve(path), databaseUrl)) throw new NoStoreError(databaseUrl);
+  return resolve(path);
+}
+
 function sqliteFileIsStore(file: string, databaseUrl: string): boolean {
   if (!existsSync(file)) return false;
   let db: Database.Database | undefined;

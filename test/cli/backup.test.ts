@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
+import type { NodeTree } from '../../src/graph/store.js';
+import { readSystemOfRecordRequest } from '../../src/systems-of-record/create-request.js';
+import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
+import { createStore } from '../support/created-store.js';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-backup-'));
+const file = join(dir, 'live.db');
+
+async function pushgraph(databaseUrl: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const user = (i: number): NodeTree => ({
+  entity: 'User',
+  id: `u${i}`,
+  attributes: { id: `u${i}`, userName: `user${i}@example.com`, title: 'a title long enough to fill some pages '.repeat(4) },
+  children: [],
+});
+
+describe('pushgraph backup', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('copies a store that is being written to into one checked file that opens as the store did', async () => {
+    const store = new SqliteGraphStore(file);
+    await store.migrate();
+    const sorId = (await new SystemsOfRecord(store).create(readSystemOfRecordRequest({ pushType: 'SCIM2.0' }))).record.id;
+    const options = { indexedAttributes: { User: ['id', 'userName'] }, eventId: 'backup-test' };
+    for (let i = 0; i < 20_000; i += 1000) await store.replaceNodes(sorId, Array.from({ length: 1000 }, (_, k) => user(i + k)), options);
+
+    // Another connection goes on committing while the backup runs, as a running service would.
+    let written = 20_000;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await store.replaceNode(sorId, user(written), options);
+        written++;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    const backup = join(dir, 'backup.db');
+    const result = await pushgraph(`sqlite:${file}`, 'backup', '--to', backup);
+    writing = false;
+    await writer;
+    await store.close();
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^backed up ${file} to ${backup} \\(\\d+\\.\\d MiB, integrity checked\\) in \\d+\\.\\d s\\n$`));
+    expect(result.stderr).toMatch(/^backup \(MiB\): 0 of \d+\n/);
+    expect(existsSync(`${backup}.partial`)).toBe(false);
+    expect(existsSync(`${backup}-wal`)).toBe(false);
+    const copy = new Database(backup, { readonly: true });
+    try {
+      expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+      const count = (copy.prepare('SELECT count(*) AS n FROM nodes WHERE sor_id = ?').get(sorId) as { n: number }).n;
+      expect(count).toBeGreaterThanOrEqual(20_000);
+      expect(count).toBeLessThanOrEqual(written);
+    } finally {
+      copy.close();
+    }
+    // The copy is a store the CLI (and so the service) opens.
+    expect(await pushgraph(`sqlite:${backup}`, 'sor', 'list')).toMatchObject({ code: 0, stdout: expect.stringContaining(sorId) });
+  });
+
+  it('refuses to overwrite a file, to write into a folder that does not exist, or over the store itself', async () => {
+    const url = `sqlite:${join(dir, 'small.db')}`;
+    await createStore(url);
+    const existing = join(dir, 'existing.db');
+    writeFileSync(existing, 'keep me');
+    expect(await pushgraph(url, 'backup', '--to', existing)).toMatchObject({ code: 1, stderr: `pushgraph: ${existing} exists; give --force to replace it\n` });
+    expect((await pushgraph(url, 'backup', '--to', existing, '--force')).code).toBe(0);
+    const nowhere = join(dir, 'missing', 'backup.db');
+    expect(await pushgraph(url, 'backup', '--to', nowhere)).toMatchObject({ code: 1, stderr: `pushgraph: the folder of --to does not exist: ${join(dir, 'missing')}\n` });
+    expect((await pushgraph(url, 'backup', '--to', join(dir, 'small.db'))).stderr).toContain('--to names the store itself');
+  });
+
+  it('names what is missing when there is no store, and points a PostgreSQL store to pg_dump', async () => {
+    const none = await pushgraph(`sqlite:${join(dir, 'typo.db')}`, 'backup', '--to', join(dir, 'b.db'));
+    expect(none).toMatchObject({ code: 1 });
+    expect(none.stderr).toContain(`no pushgraph store at sqlite:${join(dir, 'typo.db')}`);
+    const postgres = await pushgraph('postgres://user:secret@db.example/pushgraph', 'backup', '--to', join(dir, 'b.db'));
+    expect(postgres.code).toBe(1);
+    expect(postgres.stderr).toContain('back up a PostgreSQL store with PostgreSQL\'s tools, e.g. `pg_dump --format=custom');
+    expect(postgres.stderr).not.toContain('secret');
+  });
+});
