@@ -158,6 +158,13 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   /** Deletes a node with its children; returns false when it did not exist. */
   deleteNode(sorId: string, entity: string, id: string): Promise<boolean>;
   getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined>;
+  /**
+   * The id of the `entity` node last built from a SET whose subject is `subjectUri` (the `sub_id.uri` of its stored
+   * source), through an index: how an event without data finds a node whose uniqueId came from the data. Only nodes
+   * whose id is not their subject's `sub_id.id` are found, so that nodes keyed by it cost no index write; an event
+   * finds those by its own `sub_id.id`.
+   */
+  findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined>;
   getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]>;
   /** Nodes of an entity whose indexed attribute equals the value (for lists: contains it), via the index. */
   findNodes(sorId: string, entity: string, attribute: string, value: ScalarValue, options?: FindOptions): Promise<EntityNode[]>;

@@ -452,6 +452,56 @@ export function describeGraphStore(name: string, harness: StoreHarness): void {
       });
     });
 
+    describe('findNodeIdBySubject', () => {
+      let built = 0;
+
+      /** Writes a node as the inbox worker does for a full event, keeping the SET's claims as its source. */
+      async function buildFromSet(sorId: string, node: NodeTree, subId: Record<string, string>, at: Date): Promise<void> {
+        const id = `subject-event-${built++}`;
+        await store.recordPushEvent({
+          id, sorId, receivedAt: at.toISOString(), protocol: 'set', method: 'POST', path: '/', authentication: { bearer: 'valid' },
+          status: 'accepted', httpStatus: 202, attempts: 0, dedupKey: id, jti: id,
+        });
+        const sourceDocument = { jti: id, sub_id: { format: 'scim', ...subId }, events: { 'urn:ietf:params:scim:event:prov:create:full': { data: {} } } };
+        const done = await store.completePushEvents([{
+          sorId, id, outcome: { status: 'applied', operations: [], at },
+          writes: [{ kind: 'replace', tree: node, sourceDocument }], options: { ...indexed, eventId: id, at },
+        }]);
+        expect(done).toEqual([true]);
+      }
+
+      it('finds a node keyed by its data through the subject that built it, in its SoR and entity only', async () => {
+        const sorId = await newSor();
+        const other = await newSor();
+        await buildFromSet(sorId, user('alice@example.com'), { uri: '/Users/a1', id: 'a1' }, at(1));
+        await buildFromSet(sorId, user('carol@example.com'), { uri: '/Users/c1' }, at(2));
+        await buildFromSet(other, user('alice@other.example'), { uri: '/Users/a1', id: 'a1' }, at(3));
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/a1')).toBe('alice@example.com');
+        expect(await store.findNodeIdBySubject(other, 'User', '/Users/a1')).toBe('alice@other.example');
+        // A subject without sub_id.id: its node's id is not that id either.
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/c1')).toBe('carol@example.com');
+        expect(await store.findNodeIdBySubject(sorId, 'Group', '/Users/a1')).toBeUndefined();
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/nobody')).toBeUndefined();
+        expect(await store.findNodeIdBySubject(sorId, 'User', SQL_LOOKING)).toBeUndefined();
+      });
+
+      it('leaves out nodes keyed by their subject\'s id, and nodes not built from a SET', async () => {
+        const sorId = await newSor();
+        await buildFromSet(sorId, user('b1'), { uri: '/Users/b1', id: 'b1' }, at(1));
+        await store.replaceNode(sorId, user('d1'), indexed);
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/b1')).toBeUndefined();
+      });
+
+      it('answers the node last built when the subject built more than one', async () => {
+        const sorId = await newSor();
+        await buildFromSet(sorId, user('old@example.com'), { uri: '/Users/r1', id: 'r1' }, at(1));
+        await buildFromSet(sorId, user('new@example.com'), { uri: '/Users/r1', id: 'r1' }, at(2));
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/r1')).toBe('new@example.com');
+        expect(await store.deleteNode(sorId, 'User', 'new@example.com')).toBe(true);
+        expect(await store.findNodeIdBySubject(sorId, 'User', '/Users/r1')).toBe('old@example.com');
+      });
+    });
+
     describe('findNodes', () => {
       let sorId: string;
       const options: WriteOptions = {

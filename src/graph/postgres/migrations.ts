@@ -163,6 +163,16 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE systems_of_record ADD COLUMN index_builds jsonb;
     `,
   },
+  {
+    version: 8,
+    description: 'the nodes of SET SoRs by the subject (sub_id.uri) that built them, where their id is not its sub_id.id',
+    sql: `
+      -- How an event without data (a delete, an activate) finds a node whose uniqueId comes from the data. Partial:
+      -- nodes keyed by sub_id.id, the usual template, are found by that id and cost no write here.
+      CREATE INDEX nodes_subject ON nodes (sor_id, entity, (source_document -> 'sub_id' ->> 'uri'))
+        WHERE source_document IS NOT NULL AND id IS DISTINCT FROM (source_document -> 'sub_id' ->> 'id');
+    `,
+  },
 ];
 
 /**

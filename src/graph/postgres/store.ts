@@ -293,6 +293,15 @@ const SQL = {
 } as const;
 
 /** Writes of the inbox worker beyond replacing and deleting trees. */
+/** The node a SET subject built (findNodeIdBySubject), through the partial index nodes_subject (migration 8). */
+export const NODE_ID_BY_SUBJECT = query(
+  'nodeIdBySubject',
+  `SELECT id FROM nodes
+   WHERE sor_id = $1 AND entity = $2 AND (source_document -> 'sub_id' ->> 'uri') = $3
+     AND source_document IS NOT NULL AND id IS DISTINCT FROM (source_document -> 'sub_id' ->> 'id')
+   ORDER BY updated_at DESC, id LIMIT 1`,
+);
+
 const SQL_WRITES = {
   getSource: query('getSource', 'SELECT source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3'),
   setSources: query(
@@ -609,6 +618,11 @@ export class PostgresGraphStore implements GraphStore {
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
     return this.transaction((client) => this.deleteTree(client, sorId, entity, id));
+  }
+
+  async findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined> {
+    const result = await this.pool.query<{ id: string }>({ ...NODE_ID_BY_SUBJECT, values: [sorId, entity, subjectUri] });
+    return result.rows[0]?.id;
   }
 
   async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {

@@ -162,6 +162,15 @@ const SQL = {
     WHERE sor_id = ? AND entity = ? AND EXISTS (SELECT 1 FROM json_each(nodes.attributes) WHERE key = ?)`,
 } as const;
 
+/**
+ * The node a SET subject built (findNodeIdBySubject). The last two terms repeat the WHERE of the partial index
+ * nodes_subject (migration 8): SQLite uses a partial index only for a query that does.
+ */
+export const NODE_ID_BY_SUBJECT = `SELECT id FROM nodes
+  WHERE sor_id = ? AND entity = ? AND json_extract(source_document, '$.sub_id.uri') = ?
+    AND source_document IS NOT NULL AND id IS NOT json_extract(source_document, '$.sub_id.id')
+  ORDER BY updated_at DESC, id LIMIT 1`;
+
 /** Writes of the inbox worker beyond replacing and deleting trees. */
 const SQL_WRITES = {
   getSource: 'SELECT source_document FROM nodes WHERE sor_id = ? AND entity = ? AND id = ?',
@@ -401,6 +410,10 @@ export class SqliteGraphStore implements GraphStore {
   async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
     const row = this.statement(SQL.getNode).get(sorId, entity, id) as NodeRowRecord | undefined;
     return row && toEntityNode(row);
+  }
+
+  async findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined> {
+    return this.statement(NODE_ID_BY_SUBJECT).pluck().get(sorId, entity, subjectUri) as string | undefined;
   }
 
   async getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]> {
