@@ -32,11 +32,10 @@ export function checkEvent(template: Template, event: SecurityEvent): NodeTree |
       if (!Array.isArray((event.payload.data as { Operations?: unknown }).Operations)) {
         throw invalidRequest('a patch:full event must carry a SCIM PatchOp message in "data" (with "Operations")');
       }
-      subjectId(template, entity, event);
       checkPatch(entity, event.payload.data);
       return undefined;
     default:
-      subjectId(template, entity, event);
+      // Nothing to check of the subject: its node is looked up when the event is applied (subjectNode).
       return undefined;
   }
 }
@@ -49,10 +48,8 @@ export async function planEvent(store: GraphStore, sorId: string, template: Temp
     case 'create:full':
     case 'put:full':
       return replaceFrom(template, entity, event.claims);
-    case 'delete': {
-      const id = subjectId(template, entity, event);
-      return applied([{ kind: 'delete', entity: entity.key, id }], [{ op: 'delete', entity: entity.key, id }]);
-    }
+    case 'delete':
+      return deleteNode(store, sorId, entity, await subjectNode(store, sorId, template, entity, event));
     case 'patch:full':
       return patchNode(store, sorId, template, entity, event, event.payload.data);
     case 'activate':
@@ -61,13 +58,21 @@ export async function planEvent(store: GraphStore, sorId: string, template: Temp
     case 'create:notice':
     case 'put:notice':
     case 'patch:notice': {
-      const id = subjectId(template, entity, event);
-      if (!(await store.getNode(sorId, entity.key, id))) return ignored(`no ${entity.key} node "${id}" to mark as changed`);
+      const subject = await subjectNode(store, sorId, template, entity, event);
+      const id = await existingNodeId(store, sorId, entity, subject);
+      if (id === undefined) return ignored(`no ${entity.key} node ${subject.described} to mark as changed`);
       return applied([{ kind: 'markChangedUpstream', entity: entity.key, id }], [{ op: 'markChangedUpstream', entity: entity.key, id }]);
     }
     default:
       return ignored(`"${event.eventUri}" events do not change the graph`);
   }
+}
+
+/** A delete that finds no node removes nothing, and the log must not say it was applied. */
+async function deleteNode(store: GraphStore, sorId: string, entity: EntityDef, subject: SubjectNode): Promise<EventPlan> {
+  const id = await existingNodeId(store, sorId, entity, subject);
+  if (id === undefined) return ignored(`no ${entity.key} node ${subject.described} to delete`);
+  return applied([{ kind: 'delete', entity: entity.key, id }], [{ op: 'delete', entity: entity.key, id }]);
 }
 
 function replaceFrom(template: Template, entity: EntityDef, claims: Record<string, unknown>): EventPlan {
@@ -95,10 +100,9 @@ async function patchNode(
   event: ScimSecurityEvent,
   patch: unknown,
 ): Promise<EventPlan> {
-  const id = subjectId(template, entity, event);
-  const source = await store.getNodeSource(sorId, entity.key, id);
-  const resource = source === undefined ? undefined : resourceOf(source);
-  if (!resource) return failed(`no ${entity.key} node "${id}" built from a full event to apply the patch to`);
+  const subject = await subjectNode(store, sorId, template, entity, event);
+  const resource = await sourceResource(store, sorId, entity, subject);
+  if (!resource) return failed(`no ${entity.key} node ${subject.described} built from a full event to apply the patch to`);
   const patched = applyPatch(resource, patch, { resourceType: resourceTypeOf(entity) });
   if (!patched.ok) return failed(`the patch does not apply: ${patched.error.detail}`);
   return replaceFrom(template, entity, asFullEvent(event, patched.resource));
@@ -139,15 +143,15 @@ async function setActive(
 ): Promise<EventPlan> {
   const attribute = activeAttribute(entity);
   if (!attribute) return ignored(`${entity.key} has no Bool attribute named active or enabled`);
-  const id = subjectId(template, entity, event);
+  const subject = await subjectNode(store, sorId, template, entity, event);
   const dataKey = /^\$\.events\.\*\.data\.([A-Za-z_]\w*)$/.exec(attribute.pushExternalId)?.[1];
-  const source = await store.getNodeSource(sorId, entity.key, id);
-  const resource = source === undefined ? undefined : resourceOf(source);
+  const resource = await sourceResource(store, sorId, entity, subject);
   if (dataKey && resource) {
     // Keeping the stored resource in step means a later patch does not bring the old value back.
     return replaceFrom(template, entity, asFullEvent(event, { ...resource, [dataKey]: active }));
   }
-  if (!(await store.getNode(sorId, entity.key, id))) return failed(`no ${entity.key} node "${id}" to ${event.kind}`);
+  const id = await existingNodeId(store, sorId, entity, subject);
+  if (id === undefined) return failed(`no ${entity.key} node ${subject.described} to ${event.kind}`);
   return applied(
     [{ kind: 'setAttributes', entity: entity.key, id, attributes: { [attribute.name]: active } }],
     [{ op: 'setAttributes', entity: entity.key, id, attributes: [attribute.name] }],
@@ -159,12 +163,38 @@ function activeAttribute(entity: EntityDef): AttributeDef | undefined {
   return bools.find((a) => /^(active|enabled)$/i.test(a.name)) ?? bools.find((a) => /\.(active|enabled)$/i.test(a.pushExternalId));
 }
 
-/** The node id of the event's subject: the uniqueId attribute evaluated on the SET (usually `$.sub_id.id`). */
-function subjectId(template: Template, entity: EntityDef, event: ScimSecurityEvent): string {
-  const result = mapEntity(template, entity.key, event.claims);
-  if (result.ok) return result.node.id;
-  if (event.subject.id) return event.subject.id;
-  throw invalidRequest(describeMappingErrors(result.errors));
+/** Where the node of an event's subject is: its id, if any, and how the log names it when there is no such node. */
+interface SubjectNode {
+  id: string | undefined;
+  /** `"100"` for an id evaluated on the SET, `for sub_id.uri "/Users/100"` for one looked up by the subject. */
+  described: string;
+}
+
+/**
+ * The node of the event's subject. Its id is the uniqueId evaluated on the SET, usually `$.sub_id.id`. An event without
+ * `data` (a delete, an activate, a patch, a notice) cannot evaluate a uniqueId taken from the data
+ * (`$.events.*.data.userName`), so its node is the one a SET about the same subject built, or else the one whose id is
+ * the subject's id (such nodes are not in the subject index: see GraphStore.findNodeIdBySubject).
+ */
+async function subjectNode(store: GraphStore, sorId: string, template: Template, entity: EntityDef, event: ScimSecurityEvent): Promise<SubjectNode> {
+  const mapped = mapEntity(template, entity.key, event.claims);
+  if (mapped.ok) return { id: mapped.node.id, described: `"${mapped.node.id}"` };
+  // By sub_id.uri, not sub_id.id: validateSet requires the uri of every SCIM subject and leaves the id optional, and the
+  // uri is what the event log keys a subject by, so the per-subject order of the inbox and of retries agrees with it.
+  const found = await store.findNodeIdBySubject(sorId, entity.key, event.subject.uri);
+  return { id: found ?? event.subject.id, described: `for sub_id.uri "${event.subject.uri}"` };
+}
+
+async function existingNodeId(store: GraphStore, sorId: string, entity: EntityDef, subject: SubjectNode): Promise<string | undefined> {
+  if (subject.id === undefined) return undefined;
+  return (await store.getNode(sorId, entity.key, subject.id)) ? subject.id : undefined;
+}
+
+/** The resource (the `data` of its last full event) the subject's node was built from. */
+async function sourceResource(store: GraphStore, sorId: string, entity: EntityDef, subject: SubjectNode): Promise<Record<string, unknown> | undefined> {
+  if (subject.id === undefined) return undefined;
+  const source = await store.getNodeSource(sorId, entity.key, subject.id);
+  return source === undefined ? undefined : resourceOf(source);
 }
 
 function mapOrRefuse(template: Template, entityKey: string, claims: Record<string, unknown>): NodeTree {
