@@ -206,7 +206,7 @@ export class InboxWorker implements Inbox {
           status: 'ignored',
           writes: [],
           operations: [],
-          errorDescription: `retried after a later event for ${record.subject} was applied; applying this one would bring back an older state`,
+          errorDescription: `retried after a later event for ${record.subject} changed or deleted it; applying this one would bring back an older state`,
         };
       }
       return await planEvent(this.store, sor.record.id, sor.template, event);

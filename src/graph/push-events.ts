@@ -134,8 +134,8 @@ export interface PushEventLog {
    */
   completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]>;
   /**
-   * Whether the SoR applied an event that changed the subject (not a notice) after the one at `sequence`: a retried
-   * event is then out of date.
+   * Whether the SoR applied an event that changed the subject (not a notice) after the one at `sequence`, or a delete
+   * that found nothing to remove (ignored, but the subject's last state all the same): a retried event is then out of date.
    */
   hasLaterChangeOf(sorId: string, subject: string, sequence: number): Promise<boolean>;
   /** Puts a failed event back in the inbox, in its original place in the order. */

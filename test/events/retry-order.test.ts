@@ -84,9 +84,18 @@ describe.each(backends({ sqliteFile: true }))('retrying a failed event on $name'
     expect(await eventById(failed)).toMatchObject({
       status: 'ignored',
       attempts: 2,
-      errorDescription: 'retried after a later event for /Users/u3 was applied; applying this one would bring back an older state',
+      errorDescription: 'retried after a later event for /Users/u3 changed or deleted it; applying this one would bring back an older state',
     });
     expect(await userName('u3')).toBe('later@example.com');
+  });
+
+  it('sets aside a retried create whose subject a later delete removed, though that delete found no node', async () => {
+    const failed = await failedCreate('u5');
+    await push('u5', 'delete');
+    expect((await events('ignored'))[0]).toMatchObject({ subject: '/Users/u5', errorDescription: 'no User node "u5" to delete' });
+    await retry(failed);
+    expect(await eventById(failed)).toMatchObject({ status: 'ignored', attempts: 2, errorDescription: expect.stringMatching(/^retried after a later event for \/Users\/u5/) });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes/u5`, headers: admin })).statusCode).toBe(404);
   });
 
   it('retries a full event whose subject only had a notice since', async () => {

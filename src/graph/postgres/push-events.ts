@@ -66,7 +66,9 @@ const SQL = {
   },
   laterChange: {
     name: 'pushgraph.laterChange',
-    text: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = $1 AND sequence > $2 AND subject = $3 AND status = 'applied'
+    // A delete that found no node is ignored, yet it is the subject's latest state all the same.
+    text: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = $1 AND sequence > $2 AND subject = $3
+      AND (status = 'applied' OR (status = 'ignored' AND lower(event_type) LIKE '%:prov:delete'))
       AND protocol = 'set' AND lower(event_type) NOT LIKE '%notice') AS later`,
   },
   retry: {

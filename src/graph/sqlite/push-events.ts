@@ -23,7 +23,9 @@ const SQL = {
   complete: `UPDATE push_events SET status = ?, error_description = ?, extracted = ?, operations = ?, applied_at = ?,
       attempts = attempts + 1
     WHERE sor_id = ? AND id = ? AND status = 'accepted'`,
-  laterChange: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = ? AND sequence > ? AND subject = ? AND status = 'applied'
+  // A delete that found no node is ignored, yet it is the subject's latest state all the same.
+  laterChange: `SELECT EXISTS (SELECT 1 FROM push_events WHERE sor_id = ? AND sequence > ? AND subject = ?
+      AND (status = 'applied' OR (status = 'ignored' AND lower(event_type) LIKE '%:prov:delete'))
       AND protocol = 'set' AND lower(event_type) NOT LIKE '%notice')`,
   retry: "UPDATE push_events SET status = 'accepted', error_description = NULL WHERE sor_id = ? AND id = ? AND status = 'failed'",
   deleteBefore: `DELETE FROM push_events WHERE sequence IN (
