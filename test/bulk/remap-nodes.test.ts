@@ -148,3 +148,43 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
     expect((await node('u1')).attributes.userName).toBe('one@example.com');
   });
 });
+
+describe.each(backends({ sqliteFile: true }))('events without data after a remap to a userName uniqueId on $name', (backend) => {
+  let app: FastifyInstance;
+  let sorId: string;
+  let token: string;
+
+  const push = async (id: string, event: string, data?: Record<string, unknown>) => {
+    expect(await pushUserEvent(app, { sorId, token }, { id, type: event, data })).toBe(202);
+    await app.inbox.drain();
+  };
+  const node = (id: string) =>
+    app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${sorId}/entities/User/nodes/${encodeURIComponent(id)}`, headers: admin });
+
+  beforeAll(async () => {
+    app = await testApp(await backend.open());
+    sorId = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { template: template({ enabledType: 'Bool' }), verification: { hmacSecrets: [HMAC_SECRET] } } })).json().id;
+    token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token;
+    await push('u1', 'create:full', { userName: 'one@example.com', enabled: true, emails: [{ value: 'one@example.com' }] });
+    await push('u2', 'create:full', { userName: 'two@example.com', enabled: true });
+    const remapped = await app.inject({
+      method: 'PUT', url: `/api/v1/systems-of-record/${sorId}?remap=true`, headers: { ...admin, 'content-type': 'application/yaml' },
+      payload: template({ enabledType: 'Bool', uniqueId: 'userName' }),
+    });
+    expect(remapped.json().remap.remapped).toBe(2);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await backend.dispose();
+  });
+
+  it('deletes a moved node through the subject its kept source names', async () => {
+    await push('u1', 'delete');
+    expect((await node('one@example.com')).statusCode).toBe(404);
+  });
+
+  it('deactivates a moved node', async () => {
+    await push('u2', 'deactivate');
+    expect((await node('two@example.com')).json().attributes.enabled).toBe(false);
+  });
+});
