@@ -171,9 +171,9 @@ interface SubjectNode {
 }
 
 /**
- * The node of the event's subject. Its id is the uniqueId evaluated on the SET, usually `$.sub_id.id`. An event without
- * `data` (a delete, an activate, a patch, a notice) cannot evaluate a uniqueId taken from the data
- * (`$.events.*.data.userName`), so its node is the one a SET about the same subject built, or else the one whose id is
+ * The node of the event's subject. Its id is the uniqueId evaluated on the SET, usually `$.sub_id.id`. An event that
+ * does not carry the resource (a delete, an activate, a notice, a patch:full whose `data` is a PatchOp) cannot evaluate
+ * a uniqueId taken from the data (`$.events.*.data.userName`), so its node is the one a SET about the same subject built, or else the one whose id is
  * the subject's id (such nodes are not in the subject index: see GraphStore.findNodeIdBySubject).
  */
 async function subjectNode(store: GraphStore, sorId: string, template: Template, entity: EntityDef, event: ScimSecurityEvent): Promise<SubjectNode> {
