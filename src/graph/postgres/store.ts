@@ -292,7 +292,6 @@ const SQL = {
   ),
 } as const;
 
-/** Writes of the inbox worker beyond replacing and deleting trees. */
 /** The node a SET subject built (findNodeIdBySubject), through the partial index nodes_subject (migration 8). */
 export const NODE_ID_BY_SUBJECT = query(
   'nodeIdBySubject',
@@ -302,6 +301,7 @@ export const NODE_ID_BY_SUBJECT = query(
    ORDER BY updated_at DESC, id LIMIT 1`,
 );
 
+/** Writes of the inbox worker beyond replacing and deleting trees. */
 const SQL_WRITES = {
   getSource: query('getSource', 'SELECT source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3'),
   setSources: query(
