@@ -20,8 +20,9 @@ export interface RunningService {
 }
 
 /**
- * Opens the store, runs migrations, makes sure an admin token exists (printing a generated one once on
- * standard output), and listens. stop() lets in-flight requests finish, then closes the store.
+ * Reads the TLS certificate and key if any (refusing to start with a bad one), opens the store, runs migrations,
+ * makes sure an admin token exists (printing a generated one once on standard output), and listens. stop() lets
+ * in-flight requests finish, then closes the store.
  */
 export async function startService(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningService> {
   const tls = config.tls ? readTlsCredentials(config.tls) : undefined;

@@ -45,6 +45,7 @@ declare module 'fastify' {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger || pino({ level: 'silent' });
+  // Typed over http.Server whether or not it serves HTTPS: the routes use only what both servers have.
   const app = Fastify({
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     loggerInstance: (options.logger ? withRedactedRequests(options.logger) : undefined) as FastifyBaseLogger | undefined,
