@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { GraphOperation, PushEventRecord } from '../../graph/push-events.js';
 import { redactSecretQueryParameters } from '../../http/secret-query-parameters.js';
-import { redactWriteOnlyValues } from './write-only-values.js';
+import { redactWriteOnlyValues } from '../write-only-values.js';
 
 /** Request bodies are kept up to this size: enough to diagnose, not a storage sink. */
 const MAX_RAW = 64 * 1024;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED } from '../../../src/admin/secrets.js';
-import { namesWriteOnlyAttribute, redactWriteOnlyValues } from '../../../src/scim/http/write-only-values.js';
+import { REDACTED } from '../../src/admin/secrets.js';
+import { namesWriteOnlyAttribute, redactWriteOnlyValues } from '../../src/scim/write-only-values.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -62,6 +62,23 @@ describe('redactWriteOnlyValues', () => {
     expect(redactWriteOnlyValues(search)).toEqual(search);
     expect(redactWriteOnlyValues('password')).toBe('password');
     expect(redactWriteOnlyValues(undefined)).toBeUndefined();
+  });
+
+  it('returns a body without write-only values itself, and copies only what leads to one', () => {
+    const claims = { jti: 'a', sub_id: { uri: '/Users/1' }, events: { create: { data: { userName: 'a', emails: [{ value: 'a@example.com' }] } } } };
+    expect(redactWriteOnlyValues(claims)).toBe(claims);
+    const withPassword = { ...claims, events: { create: { data: { ...claims.events.create.data, password: 'secret123' } } } };
+    const redacted = redactWriteOnlyValues(withPassword) as typeof withPassword;
+    expect(redacted).not.toBe(withPassword);
+    expect(redacted.events.create.data.password).toBe(REDACTED);
+    expect(redacted.sub_id).toBe(claims.sub_id);
+    expect(redacted.events.create.data.emails).toBe(claims.events.create.data.emails);
+  });
+
+  it('keeps a "__proto__" key as data when it copies', () => {
+    const body = JSON.parse('{"__proto__": {"password": "secret123"}, "userName": "a"}') as Record<string, unknown>;
+    const redacted = redactWriteOnlyValues(body) as Record<string, unknown>;
+    expect(JSON.stringify(redacted)).toBe('{"__proto__":{"password":"[redacted]"},"userName":"a"}');
   });
 
   it('does not change the body it was given', () => {
