@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { PushAuthentication, PushEventRecord } from '../graph/push-events.js';
 import { redactSecretQueryParameters } from '../http/secret-query-parameters.js';
+import { REDACTED_PAYLOAD_NOTE, redactRefusedBody } from './redact-set.js';
 
 /** Raw bodies of refused requests are kept only up to this size: enough to diagnose, not a storage sink. */
 const MAX_REFUSED_RAW = 64 * 1024;
@@ -23,9 +24,15 @@ export function startEventRecord(request: FastifyRequest, sorId: string, receive
   };
 }
 
-export function refusedRaw(body: unknown): string | undefined {
-  if (typeof body !== 'string') return undefined;
-  return body.length > MAX_REFUSED_RAW ? `${body.slice(0, MAX_REFUSED_RAW)}…(truncated)` : body;
+/**
+ * What the log keeps of a refused request's body, when it was refused before its SET was decoded (a wrong token, a
+ * body that is no SET): the body with write-only values redacted, then truncated.
+ */
+export function refusedBody(received: unknown): Pick<PushEventRecord, 'raw' | 'notes'> {
+  if (typeof received !== 'string') return {};
+  const body = redactRefusedBody(received);
+  const raw = body.length > MAX_REFUSED_RAW ? `${body.slice(0, MAX_REFUSED_RAW)}…(truncated)` : body;
+  return body === received ? { raw } : { raw, notes: [REDACTED_PAYLOAD_NOTE] };
 }
 
 /**

@@ -8,10 +8,11 @@ import { noPushEndpointReason } from '../systems-of-record/push-types.js';
 import type { SystemsOfRecord } from '../systems-of-record/service.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { decodeSet } from './decode-set.js';
-import { claimsAtAGlance, refusedRaw, startEventRecord } from './event-record.js';
+import { claimsAtAGlance, refusedBody, startEventRecord } from './event-record.js';
 import type { Inbox } from './inbox-worker.js';
 import type { KeySources } from './key-sources.js';
 import { checkEvent } from './plan-event.js';
+import { REDACTED_PAYLOAD_NOTE, withoutWriteOnlyValues } from './redact-set.js';
 import { SetError, invalidRequest } from './set-error.js';
 import { validateSet } from './validate-set.js';
 import { verifySignature } from './verify-signature.js';
@@ -71,11 +72,15 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     // Only authenticated requests count against the SoR's rate, so that nobody else can use up a sender's limit:
     // with a valid push token at once, without one once its signature is verified.
     if (pushToken !== undefined) takeRate(rateLimiter, sor.record.id);
-    const set = decodeSet(request.body);
+    const received = decodeSet(request.body);
+    // Only the signature check sees the SET as received; the log, the inbox and the mapping see it without its
+    // write-only values, so what the graph gets is what the log shows, on receipt and when re-read after a restart.
+    const { set, redacted } = withoutWriteOnlyValues(received);
     record.decoded = { header: set.header, claims: set.claims };
     record.raw = set.compact;
+    if (redacted) record.notes = [REDACTED_PAYLOAD_NOTE];
     Object.assign(record, claimsAtAGlance(set.claims));
-    record.authentication.signature = await verifySignature(set, sor.verification, pushToken, keySources).catch((error: unknown) => {
+    record.authentication.signature = await verifySignature(received, sor.verification, pushToken, keySources).catch((error: unknown) => {
       if (error instanceof SetError && error.err === 'invalid_key') record.authentication.signature = 'invalid';
       throw error;
     });
@@ -152,7 +157,7 @@ async function recordRefusal(store: GraphStore, systemsOfRecord: SystemsOfRecord
     httpStatus: refusal.status,
     errorCode: refusal.err,
     errorDescription: refusal.description,
-    raw: record.raw ?? refusedRaw(request.body),
+    ...(record.raw === undefined ? refusedBody(request.body) : {}),
   };
   request.log.info({ sorId: record.sorId, err: refusal.err, reason: record.authentication.reason ?? refusal.description }, 'SET refused');
   try {

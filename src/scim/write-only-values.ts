@@ -34,6 +34,20 @@ function redactedArray(items: unknown[]): unknown[] {
 }
 
 /**
+ * Whether a JSON text may hold a write-only attribute's name: a cheap test before parsing it. A `\u` escape counts,
+ * since JSON may spell a key that way.
+ */
+export function mayHoldWriteOnlyValue(json: string): boolean {
+  return json.includes('\\u') || mentionsWriteOnlyAttribute(json);
+}
+
+/** Whether a text contains a write-only attribute's name, in any case. */
+export function mentionsWriteOnlyAttribute(text: string): boolean {
+  const lower = text.toLowerCase();
+  return WRITE_ONLY_NAMES.some((name) => lower.includes(name));
+}
+
+/**
  * Whether an attribute name or PATCH path names a write-only attribute: its value filters left out, the name
  * follows a URN's last colon, and any of its dotted parts counts.
  */
