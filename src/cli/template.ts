@@ -5,6 +5,7 @@ import { parseTemplate } from '../template/load.js';
 import { mapSample } from '../template/check-sample.js';
 import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
 import { scimMembersProblems } from '../scim/projection.js';
+import { writeOnlyMappingProblems } from '../scim/write-only-mappings.js';
 import { effectivePushType, noPushEndpointReason, pushTypeProblem } from '../systems-of-record/push-types.js';
 import type { NodeTree } from '../graph/store.js';
 import { CliError, print } from './context.js';
@@ -51,7 +52,8 @@ function loadTemplate(text: string, file: string): Template {
   const pushTypeNotKnown = pushTypeProblem(undefined, template.pushType);
   if (pushTypeNotKnown) throw templateProblems(file, [pushTypeNotKnown]);
   const membersProblems = effectivePushType(undefined, template.pushType) === 'SCIM2.0' ? scimMembersProblems(template) : [];
-  if (membersProblems.length > 0) throw templateProblems(file, membersProblems);
+  const problems = [...membersProblems, ...writeOnlyMappingProblems(template)];
+  if (problems.length > 0) throw templateProblems(file, problems);
   return template;
 }
 

@@ -6,6 +6,7 @@ import { parseTemplate } from '../template/load.js';
 import { TemplateError, type Template, type TemplateProblem } from '../template/model.js';
 import { ProblemError, badRequest, notFound } from '../http/problem.js';
 import { scimMembersProblems } from '../scim/projection.js';
+import { writeOnlyMappingProblems } from '../scim/write-only-mappings.js';
 import type { SystemOfRecordRequest } from './create-request.js';
 import { effectivePushType, pushTypeChangeProblem, pushTypeProblem } from './push-types.js';
 import { storedNodeProblems } from './stored-node-problems.js';
@@ -164,6 +165,7 @@ function validateRequest(
   const pushTypeChanged = existing && !pushTypeNotKnown && pushTypeChangeProblem(request.pushType, template?.pushType, existing.pushType);
   if (pushTypeChanged) problems.push(pushTypeChanged);
   if (template && pushType === 'SCIM2.0') problems.push(...scimMembersProblems(template));
+  if (template) problems.push(...writeOnlyMappingProblems(template));
   if (problems.length > 0 || !template || !verification.ok) throw invalidSystemOfRecord(problems);
   return { template, verification: verification.verification, pushType };
 }

@@ -188,6 +188,15 @@ describe('pushgraph CLI', () => {
     expect(bad.stderr).toMatch(/does not map to User:\n {2}User\.enabled: expected/);
   });
 
+  it('refuses a template that maps a write-only value, as the admin API does', async () => {
+    const file = join(dir, 'password.sgnl.yaml');
+    const mapped = '      - name: initialPassword\n        externalId: password\n        pushExternalId: $.events.*.data.password\n        type: String\n';
+    writeFileSync(file, readFileSync(join(root, 'examples/entity-push.sgnl.yaml'), 'utf8').replace('      - name: enabled\n', `${mapped}      - name: enabled\n`));
+    const checked = await pushgraph('template', 'check', file);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/entities\.User\.attributes\[2\]\.pushExternalId: attribute initialPassword is read from "\$\.events\.\*\.data\.password", a write-only value/);
+  });
+
   it('agrees with the admin API on push types: SSF loads without an endpoint, an unknown one is a problem', async () => {
     const ssf = await pushgraph('template', 'check', 'test/fixtures/templates/sgnl-catalog/ssfevents.caep.sgnl.yaml');
     expect(ssf.code).toBe(0);
