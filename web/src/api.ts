@@ -130,6 +130,8 @@ export interface PushEvent {
   operations?: GraphOperation[];
   appliedAt?: string;
   attempts: number;
+  /** What the receiver changed or let through, such as write-only values redacted from a SET's payload. */
+  notes?: string[];
 }
 
 export interface NodeLink {

@@ -87,10 +87,17 @@ export function EventPage({ sorId, eventId }: { sorId: string; eventId: string }
               </div>
             </div>
           )}
-          {event.raw && (
+          {(event.raw || (event.notes?.length ?? 0) > 0) && (
             <div class="card">
               <h2>Raw {event.protocol === 'set' ? 'SET' : 'request'}</h2>
-              <pre class="raw" data-testid="raw-set">{event.raw}</pre>
+              {event.notes?.map((note, i) => (
+                <p class="notice" key={i} data-testid="event-note">
+                  {note}
+                </p>
+              ))}
+              {event.raw && (
+                <pre class="raw" data-testid="raw-set">{event.raw}</pre>
+              )}
             </div>
           )}
         </section>
