@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { PushAuthentication, PushEventRecord } from '../graph/push-events.js';
 import { redactSecretQueryParameters } from '../http/secret-query-parameters.js';
-import { REDACTED_PAYLOAD_NOTE, redactRefusedBody } from './redact-set.js';
+import { redactRefusedBody } from './redact-set.js';
 
 /** Raw bodies of refused requests are kept only up to this size: enough to diagnose, not a storage sink. */
 const MAX_REFUSED_RAW = 64 * 1024;
@@ -30,9 +30,9 @@ export function startEventRecord(request: FastifyRequest, sorId: string, receive
  */
 export function refusedBody(received: unknown): Pick<PushEventRecord, 'raw' | 'notes'> {
   if (typeof received !== 'string') return {};
-  const body = redactRefusedBody(received);
+  const { body, note } = redactRefusedBody(received);
   const raw = body.length > MAX_REFUSED_RAW ? `${body.slice(0, MAX_REFUSED_RAW)}…(truncated)` : body;
-  return body === received ? { raw } : { raw, notes: [REDACTED_PAYLOAD_NOTE] };
+  return note === undefined ? { raw } : { raw, notes: [note] };
 }
 
 /**

@@ -7,6 +7,9 @@ export const REDACTED_PAYLOAD_NOTE =
   'write-only values (password) were redacted from the SET before it was stored: its payload was re-encoded without ' +
   'them, so the raw SET\'s signature no longer matches it';
 
+/** Kept with a refused body that was JSON rather than a SET, whose write-only values were redacted. */
+export const REDACTED_BODY_NOTE = 'write-only values (password) were redacted from the body before it was stored';
+
 /**
  * The SET as the event log and the inbox keep it, with every write-only value (RFC 7643 `password`: returned never)
  * replaced by REDACTED, and whether anything was. A SET without one is returned itself, unchanged and uncopied.
@@ -31,12 +34,15 @@ export function withoutWriteOnlyValues(set: DecodedSet): { set: DecodedSet; reda
  * The body of a request refused before it decoded as a SET, with write-only values redacted where it can be read:
  * a JSON body (sent instead of a JWS), and each dot-separated segment whose base64url decodes to JSON. A body or
  * segment that names a write-only attribute but cannot be read as JSON is replaced by REDACTED as a whole, since
- * what in it is secret cannot be told.
+ * what in it is secret cannot be told. A changed body comes with the note that says so.
  */
-export function redactRefusedBody(body: string): string {
-  if (looksLikeJson(body)) return redactedJsonText(body) ?? REDACTED;
-  if (mentionsWriteOnlyAttribute(body)) return REDACTED;
-  return body.split('.').map(redactedSegment).join('.');
+export function redactRefusedBody(body: string): { body: string; note?: string } {
+  if (looksLikeJson(body) || mentionsWriteOnlyAttribute(body)) {
+    const redacted = redactedJsonText(body) ?? REDACTED;
+    return redacted === body ? { body } : { body: redacted, note: REDACTED_BODY_NOTE };
+  }
+  const redacted = body.split('.').map(redactedSegment).join('.');
+  return redacted === body ? { body } : { body: redacted, note: REDACTED_PAYLOAD_NOTE };
 }
 
 function redactedSegment(segment: string): string {

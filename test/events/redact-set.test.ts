@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/admin/secrets.js';
 import { decodeSet } from '../../src/events/decode-set.js';
-import { redactRefusedBody, withoutWriteOnlyValues } from '../../src/events/redact-set.js';
+import { REDACTED_BODY_NOTE, REDACTED_PAYLOAD_NOTE, redactRefusedBody as redactRefused, withoutWriteOnlyValues } from '../../src/events/redact-set.js';
 import { seedSet, signHs256 } from './set-fixtures.js';
 
 const segment = (text: string) => Buffer.from(text).toString('base64url');
@@ -25,6 +25,14 @@ describe('withoutWriteOnlyValues', () => {
     expect(set.claims).toMatchObject({ events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'a', password: REDACTED } } } });
   });
 });
+
+/** The body as kept, checking that the note says which way it was redacted. */
+function redactRefusedBody(body: string): string {
+  const { body: kept, note } = redactRefused(body);
+  if (kept === body) expect(note).toBeUndefined();
+  else expect(note).toBe(/^\s*[[{]/.test(body) || !body.includes('.') ? REDACTED_BODY_NOTE : REDACTED_PAYLOAD_NOTE);
+  return kept;
+}
 
 describe('redactRefusedBody', () => {
   it('redacts a compact JWS\'s JSON segments, leaving the others as they are', () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/admin/secrets.js';
-import { REDACTED_PAYLOAD_NOTE } from '../../src/events/redact-set.js';
+import { REDACTED_BODY_NOTE, REDACTED_PAYLOAD_NOTE } from '../../src/events/redact-set.js';
 import { InboxWorker } from '../../src/events/inbox-worker.js';
 import type { GraphStore } from '../../src/graph/store.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
@@ -159,7 +159,7 @@ describe.each(backends({ sqliteFile: true }))('write-only values in SETs on $nam
     const refused = (await events('?status=refused')).items;
     const raws = refused.map((item) => item.raw ?? '');
     expect(raws.join('\n')).not.toMatch(SECRET_PATTERN);
-    expect(raws).toContain(JSON.stringify({ userName: 'wo4@example.com', password: REDACTED }));
+    expect(refused).toContainEqual(expect.objectContaining({ raw: JSON.stringify({ userName: 'wo4@example.com', password: REDACTED }), notes: [REDACTED_BODY_NOTE] }));
     const redactedSet = refused.find((item) => item.raw?.split('.').length === 3 && item.notes !== undefined);
     expect(redactedSet?.notes).toEqual([REDACTED_PAYLOAD_NOTE]);
     expect(JSON.parse(Buffer.from(redactedSet!.raw!.split('.')[1]!, 'base64url').toString())).toMatchObject({
