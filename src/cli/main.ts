@@ -10,6 +10,7 @@ import { registerScimCommands } from './scim.js';
 import { registerBulkCommands } from './bulk.js';
 import { registerSetImportCommand } from './set-import.js';
 import { registerBackupCommand } from './backup.js';
+import { registerEventLogCommands } from './events.js';
 import { CliError, exitQuietlyWhenOutputCloses } from './context.js';
 
 // `pushgraph sor list | head -5`: once the reader has what it wanted, the rest of the output has nowhere to go.
@@ -33,6 +34,7 @@ registerSetCommands(program);
 registerTemplateCommands(program);
 registerScimCommands(program);
 registerBulkCommands(program);
+registerEventLogCommands(program);
 registerSetImportCommand(program);
 registerBackupCommand(program);
 
