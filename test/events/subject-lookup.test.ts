@@ -4,31 +4,9 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { PATCH_OP } from '../scim/api/scim-app.js';
 import { backends } from '../support/backends.js';
 import { admin, pushUserEvent, testApp } from '../support/service.js';
-import { HMAC_SECRET } from './set-fixtures.js';
+import { subjectSor, type SubjectSor } from './subject-fixtures.js';
 
-/** A User keyed by `$.sub_id.id` or, as a template may, by its userName in the event's data. */
-function template(uniqueId: 'id' | 'userName'): string {
-  return `displayName: Subject lookup
-pushType: SCIM
-entities:
-  User:
-    externalId: Users
-    pushExternalId: Users
-    attributes:
-      - { name: id, externalId: id, pushExternalId: $.sub_id.id, type: String, indexed: true, uniqueId: ${uniqueId === 'id'} }
-      - { name: userName, externalId: userName, pushExternalId: $.events.*.data.userName, type: String, indexed: true, uniqueId: ${uniqueId === 'userName'} }
-      - { name: enabled, externalId: enabled, pushExternalId: $.events.*.data.enabled, type: Bool }
-      - { name: title, externalId: title, pushExternalId: $.events.*.data.title, type: String }
-  Email:
-    parent: User
-    externalId: emails
-    pushExternalId: $.events.*.data.emails.*
-    attributes:
-      - { name: value, externalId: value, pushExternalId: value, type: String, uniqueId: true }
-`;
-}
-
-type Target = { sorId: string; token: string };
+type Target = SubjectSor;
 
 describe.each(backends())('events without data find their node on $name', (backend) => {
   let store: GraphStore;
@@ -43,15 +21,7 @@ describe.each(backends())('events without data find their node on $name', (backe
     await backend.dispose();
   });
 
-  async function sorWith(uniqueId: 'id' | 'userName'): Promise<Target> {
-    const created = await app.inject({
-      method: 'POST', url: '/api/v1/systems-of-record', headers: admin,
-      payload: { template: template(uniqueId), verification: { hmacSecrets: [HMAC_SECRET] } },
-    });
-    const sorId = created.json().id as string;
-    const token = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${sorId}/tokens`, headers: admin })).json().token as string;
-    return { sorId, token };
-  }
+  const sorWith = (uniqueId: 'id' | 'userName'): Promise<Target> => subjectSor(app, uniqueId);
 
   const push = async (target: Target, id: string, type: string, data?: Record<string, unknown>) => {
     expect(await pushUserEvent(app, target, { id, type, data })).toBe(202);
