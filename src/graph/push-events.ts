@@ -91,7 +91,12 @@ export interface PushEventPage {
 /** A change to the graph that the inbox worker commits together with an event's outcome. */
 export type GraphWrite =
   | { kind: 'replace'; tree: NodeTree; sourceDocument?: unknown }
-  | { kind: 'delete'; entity: string; id: string }
+  /**
+   * `builtBy`: delete the node only while a SET about this `sub_id.uri` is still what it was last built from. A rename
+   * deletes the subject's node under its old id, which an earlier event of the same batch, planned against the graph
+   * as it was, may have given to another subject meanwhile.
+   */
+  | { kind: 'delete'; entity: string; id: string; builtBy?: string }
   | { kind: 'setAttributes'; entity: string; id: string; attributes: Record<string, AttributeValue> }
   | { kind: 'markChangedUpstream'; entity: string; id: string };
 

@@ -165,6 +165,12 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
    * finds those by its own `sub_id.id`.
    */
   findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined>;
+  /**
+   * The ids of every `entity` node last built from a SET about the subject: those findNodeIdBySubject reaches, and the
+   * node whose id is the subject's `sub_id.id` if a SET with the subject's `sub_id.uri` built it. One indexed query: how a
+   * replacing event whose uniqueId comes from the data finds the nodes its subject had under an older id (a rename).
+   */
+  findNodeIdsBySubject(sorId: string, entity: string, subject: { uri: string; id?: string }): Promise<string[]>;
   getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]>;
   /** Nodes of an entity whose indexed attribute equals the value (for lists: contains it), via the index. */
   findNodes(sorId: string, entity: string, attribute: string, value: ScalarValue, options?: FindOptions): Promise<EntityNode[]>;

@@ -65,6 +65,34 @@ describe.each(backends())('completePushEvents on $name', (backend) => {
     expect(await store.getNode(sor.record.id, 'User', 'cb-5')).toBeDefined();
   });
 
+  /** A User with one e-mail child, as an event about `/Users/{subject}` built it. */
+  const built = (subject: string, id: string): GraphWrite => ({
+    kind: 'replace',
+    tree: { ...user(id, `${id}@example.com`), children: [{ entity: 'Email', id: `${id}:mail`, attributes: { value: `${id}@example.com` }, children: [] }] },
+    sourceDocument: { sub_id: { format: 'scim', uri: `/Users/${subject}`, id: subject } },
+  });
+  const withWrites = async (...writes: GraphWrite[]): Promise<PushEventCompletion> => ({ ...(await accepted(writes[0]!)), writes });
+
+  it('deletes a node with its children and writes its successor in one event (a rename)', async () => {
+    expect(await store.completePushEvents([await accepted(built('r1', 'cb-old'))])).toEqual([true]);
+    const rename = await withWrites({ kind: 'delete', entity: 'User', id: 'cb-old', builtBy: '/Users/r1' }, built('r1', 'cb-new'));
+    expect(await store.completePushEvents([rename])).toEqual([true]);
+    expect(await store.getNode(sor.record.id, 'User', 'cb-old')).toBeUndefined();
+    expect(await store.getChildren(sor.record.id, 'User', 'cb-old')).toEqual([]);
+    expect(await store.getChildren(sor.record.id, 'User', 'cb-new')).toHaveLength(1);
+    expect(await store.findNodeIdsBySubject(sor.record.id, 'User', { uri: '/Users/r1', id: 'r1' })).toEqual(['cb-new']);
+  });
+
+  it('leaves a node that an earlier event of the batch gave to another subject, whose source the delete\'s builtBy no longer names', async () => {
+    expect(await store.completePushEvents([await accepted(built('r2', 'cb-taken'))])).toEqual([true]);
+    const takeover = await accepted(built('r3', 'cb-taken'));
+    const rename = await withWrites({ kind: 'delete', entity: 'User', id: 'cb-taken', builtBy: '/Users/r2' }, built('r2', 'cb-moved'));
+    expect(await store.completePushEvents([takeover, rename])).toEqual([true, true]);
+    expect(await store.getNodeSource(sor.record.id, 'User', 'cb-taken')).toMatchObject({ sub_id: { uri: '/Users/r3' } });
+    expect(await store.getChildren(sor.record.id, 'User', 'cb-taken')).toHaveLength(1);
+    expect(await store.getNode(sor.record.id, 'User', 'cb-moved')).toBeDefined();
+  });
+
   it('writes nothing of an event that is no longer accepted', async () => {
     const done = await accepted({ kind: 'replace', tree: user('cb-6', 'first@example.com') });
     expect(await store.completePushEvents([done])).toEqual([true]);

@@ -301,9 +301,24 @@ export const NODE_ID_BY_SUBJECT = query(
    ORDER BY updated_at DESC, id LIMIT 1`,
 );
 
+/** Every node a SET subject built (findNodeIdsBySubject): those in nodes_subject, and the one keyed by its sub_id.id. */
+const NODE_IDS_BY_SUBJECT = query(
+  'nodeIdsBySubject',
+  `SELECT id FROM nodes
+   WHERE sor_id = $1 AND entity = $2 AND (source_document -> 'sub_id' ->> 'uri') = $3
+     AND source_document IS NOT NULL AND id IS DISTINCT FROM (source_document -> 'sub_id' ->> 'id')
+   UNION ALL
+   SELECT id FROM nodes
+   WHERE sor_id = $1 AND entity = $2 AND id = $4 AND (source_document -> 'sub_id' ->> 'uri') = $3`,
+);
+
 /** Writes of the inbox worker beyond replacing and deleting trees. */
 const SQL_WRITES = {
   getSource: query('getSource', 'SELECT source_document FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3'),
+  lockBuiltBy: query(
+    'lockBuiltBy',
+    `SELECT 1 FROM nodes WHERE sor_id = $1 AND entity = $2 AND id = $3 AND (source_document -> 'sub_id' ->> 'uri') = $4 FOR UPDATE`,
+  ),
   setSources: query(
     'setSources',
     `UPDATE nodes n SET source_document = v.document::jsonb, changed_upstream_at = NULL
@@ -625,6 +640,11 @@ export class PostgresGraphStore implements GraphStore {
     return result.rows[0]?.id;
   }
 
+  async findNodeIdsBySubject(sorId: string, entity: string, subject: { uri: string; id?: string }): Promise<string[]> {
+    const result = await this.pool.query<{ id: string }>({ ...NODE_IDS_BY_SUBJECT, values: [sorId, entity, subject.uri, subject.id ?? null] });
+    return [...new Set(result.rows.map((row) => row.id))];
+  }
+
   async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
     const result = await this.pool.query<NodeRowRecord>({ ...SQL.getNode, values: [sorId, entity, id] });
     const row = result.rows[0];
@@ -751,7 +771,8 @@ export class PostgresGraphStore implements GraphStore {
    * One transaction per batch: the outcomes in one statement, the node trees that events replace in one
    * statement per run of such events (a run ends at another kind of write, or at an event that shares a node
    * with the run), then the source documents of every replaced node in one statement. The worker never puts
-   * two events of one subject in a batch, so no write of the batch depends on another's source document.
+   * two events of one subject in a batch, so only a rename's delete, conditional on the node's source (GraphWrite's
+   * builtBy), depends on another event's source document: the sources so far are written before it.
    */
   async completePushEvents(completions: readonly PushEventCompletion[]): Promise<boolean[]> {
     return this.transaction(async (client) => {
@@ -773,12 +794,17 @@ export class PostgresGraphStore implements GraphStore {
         if (run) await this.writeTreeBatch(client, run.sorId, run.parts);
         run = undefined;
       };
+      const writeSources = async () => {
+        if (sources.length > 0) await this.setSources(client, sources.splice(0));
+      };
       for (const { sorId, id, writes, options: given } of completions) {
         if (!claimed.has(id)) continue;
         const options = { ...given, indexedAttributes: plans.get(sorId) ?? given.indexedAttributes };
         for (const write of writes) {
           if (write.kind !== 'replace') {
             await writeRun();
+            // A delete conditional on the node's source must see the sources the events before it wrote.
+            if (write.kind === 'delete' && write.builtBy !== undefined) await writeSources();
             await this.applyWrite(client, sorId, write, options);
             continue;
           }
@@ -792,13 +818,15 @@ export class PostgresGraphStore implements GraphStore {
         }
       }
       await writeRun();
-      if (sources.length > 0) {
-        await client.query({
-          ...SQL_WRITES.setSources,
-          values: [sources.map((s) => s.sorId), sources.map((s) => s.entity), sources.map((s) => s.id), sources.map((s) => s.document)],
-        });
-      }
+      await writeSources();
       return completions.map((completion) => claimed.has(completion.id));
+    });
+  }
+
+  private async setSources(client: pg.PoolClient, sources: readonly { sorId: string; entity: string; id: string; document: string | null }[]): Promise<void> {
+    await client.query({
+      ...SQL_WRITES.setSources,
+      values: [sources.map((s) => s.sorId), sources.map((s) => s.entity), sources.map((s) => s.id), sources.map((s) => s.document)],
     });
   }
 
@@ -881,6 +909,10 @@ export class PostgresGraphStore implements GraphStore {
     const at = options.at ?? new Date();
     switch (write.kind) {
       case 'delete':
+        if (write.builtBy !== undefined) {
+          const built = await client.query({ ...SQL_WRITES.lockBuiltBy, values: [sorId, write.entity, write.id, write.builtBy] });
+          if (built.rowCount === 0) return;
+        }
         await this.deleteTree(client, sorId, write.entity, write.id);
         return;
       case 'markChangedUpstream':

@@ -171,9 +171,21 @@ export const NODE_ID_BY_SUBJECT = `SELECT id FROM nodes
     AND source_document IS NOT NULL AND id IS NOT json_extract(source_document, '$.sub_id.id')
   ORDER BY updated_at DESC, id LIMIT 1`;
 
+/**
+ * Every node a SET subject built (findNodeIdsBySubject): those in nodes_subject, and the one keyed by its sub_id.id.
+ * UNION ALL, since UNION's merge read all the entity's nodes in id order instead of using the partial index.
+ */
+const NODE_IDS_BY_SUBJECT = `SELECT id FROM nodes
+  WHERE sor_id = @sorId AND entity = @entity AND json_extract(source_document, '$.sub_id.uri') = @uri
+    AND source_document IS NOT NULL AND id IS NOT json_extract(source_document, '$.sub_id.id')
+  UNION ALL
+  SELECT id FROM nodes
+  WHERE sor_id = @sorId AND entity = @entity AND id = @id AND json_extract(source_document, '$.sub_id.uri') = @uri`;
+
 /** Writes of the inbox worker beyond replacing and deleting trees. */
 const SQL_WRITES = {
   getSource: 'SELECT source_document FROM nodes WHERE sor_id = ? AND entity = ? AND id = ?',
+  builtBy: "SELECT 1 FROM nodes WHERE sor_id = ? AND entity = ? AND id = ? AND json_extract(source_document, '$.sub_id.uri') = ?",
   setSource: 'UPDATE nodes SET source_document = ?, changed_upstream_at = NULL WHERE sor_id = ? AND entity = ? AND id = ?',
   markChanged: 'UPDATE nodes SET changed_upstream_at = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
   setAttributes: 'UPDATE nodes SET attributes = ?, updated_at = ?, last_event_id = ? WHERE sor_id = ? AND entity = ? AND id = ?',
@@ -414,6 +426,11 @@ export class SqliteGraphStore implements GraphStore {
 
   async findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined> {
     return this.statement(NODE_ID_BY_SUBJECT).pluck().get(sorId, entity, subjectUri) as string | undefined;
+  }
+
+  async findNodeIdsBySubject(sorId: string, entity: string, subject: { uri: string; id?: string }): Promise<string[]> {
+    const ids = this.statement(NODE_IDS_BY_SUBJECT).pluck().all({ sorId, entity, uri: subject.uri, id: subject.id ?? null }) as string[];
+    return [...new Set(ids)];
   }
 
   async getChildren(sorId: string, entity: string, id: string, childEntity?: string): Promise<EntityNode[]> {
@@ -670,6 +687,7 @@ export class SqliteGraphStore implements GraphStore {
         this.statement(SQL_WRITES.setSource).run(jsonOrNull(write.sourceDocument), sorId, write.tree.entity, write.tree.id);
         return;
       case 'delete':
+        if (write.builtBy !== undefined && !this.statement(SQL_WRITES.builtBy).get(sorId, write.entity, write.id, write.builtBy)) return;
         this.deleteSubtree(sorId, write.entity, write.id);
         return;
       case 'markChangedUpstream':
