@@ -142,6 +142,8 @@ export class InboxWorker implements Inbox {
     const sors = new Map<string, SystemOfRecord | undefined>();
     let batch: { completion: PushEventCompletion; plan: EventPlan; record: InboxEvent }[] = [];
     let subjects = new Set<string>();
+    /** The nodes the batch's events replace, by SoR, entity and id. */
+    let replaced = new Set<string>();
     let notCompleted = 0;
     const flush = async () => {
       if (batch.length === 0) return;
@@ -150,6 +152,7 @@ export class InboxWorker implements Inbox {
       notCompleted += done.filter((completed) => !completed).length;
       batch = [];
       subjects = new Set();
+      replaced = new Set();
     };
     for (const record of pending) {
       if (!sors.has(record.sorId)) sors.set(record.sorId, await this.systemsOfRecord.get(record.sorId));
@@ -157,8 +160,14 @@ export class InboxWorker implements Inbox {
       if (!sor) continue;
       const subject = `${record.sorId} ${record.subject ?? record.id}`;
       if (subjects.has(subject)) await flush();
-      const plan = await this.plan(sor, record);
+      let plan = await this.plan(sor, record);
+      if (deletesReplacedNode(record.sorId, plan, replaced)) {
+        // A rename planned before an earlier event of the batch took its old id: planned again once that is committed.
+        await flush();
+        plan = await this.plan(sor, record);
+      }
       subjects.add(subject);
+      for (const write of plan.writes) if (write.kind === 'replace') replaced.add(writtenNodeKey(record.sorId, write.tree.entity, write.tree.id));
       batch.push({
         record,
         plan,
@@ -216,4 +225,16 @@ export class InboxWorker implements Inbox {
       throw error;
     }
   }
+}
+
+/**
+ * Whether the plan deletes, as its subject's node under an old id, a node that an uncommitted event of the batch
+ * replaces: planned against the graph as it was, it would name a delete that its commit skips (see GraphWrite's builtBy).
+ */
+function deletesReplacedNode(sorId: string, plan: EventPlan, replaced: ReadonlySet<string>): boolean {
+  return plan.writes.some((write) => write.kind === 'delete' && write.builtBy !== undefined && replaced.has(writtenNodeKey(sorId, write.entity, write.id)));
+}
+
+function writtenNodeKey(sorId: string, entity: string, id: string): string {
+  return `${sorId}\u0000${entity}\u0000${id}`;
 }

@@ -2,6 +2,7 @@ import type { GraphOperation, GraphWrite } from '../graph/push-events.js';
 import type { GraphStore, NodeTree } from '../graph/store.js';
 import { mapEntity, type MappingError } from '../mapping/map-entity.js';
 import { PatchError, applyPatch, readPatchMessage, type PatchScimType } from '../scim/patch/index.js';
+import { memberNames } from '../template/jsonpath.js';
 import type { AttributeDef, EntityDef, Template } from '../template/model.js';
 import { invalidRequest } from './set-error.js';
 import { subjectEntity } from './subject-entity.js';
@@ -47,7 +48,7 @@ export async function planEvent(store: GraphStore, sorId: string, template: Temp
   switch (event.kind) {
     case 'create:full':
     case 'put:full':
-      return replaceFrom(template, entity, event.claims);
+      return replaceFrom(store, sorId, template, entity, event, event.claims);
     case 'delete':
       return deleteNode(store, sorId, entity, await subjectNode(store, sorId, template, entity, event));
     case 'patch:full':
@@ -75,17 +76,61 @@ async function deleteNode(store: GraphStore, sorId: string, entity: EntityDef, s
   return applied([{ kind: 'delete', entity: entity.key, id }], [{ op: 'delete', entity: entity.key, id }]);
 }
 
-function replaceFrom(template: Template, entity: EntityDef, claims: Record<string, unknown>): EventPlan {
+/**
+ * Replaces the subject's node with the resource in `claims`. When the uniqueId comes from the data, a change to it (a
+ * renamed userName) gives the subject a node under a new id: the nodes it had under other ids are deleted with their
+ * children in the same completion, or the graph would show the user twice.
+ */
+async function replaceFrom(
+  store: GraphStore,
+  sorId: string,
+  template: Template,
+  entity: EntityDef,
+  event: ScimSecurityEvent,
+  claims: Record<string, unknown>,
+): Promise<EventPlan> {
   const result = mapEntity(template, entity.key, claims);
   if (!result.ok) return failed(describeMappingErrors(result.errors));
   const node = result.node;
+  const former = await formerNodeIds(store, sorId, entity, event, node.id);
   return {
     ...applied(
-      [{ kind: 'replace', tree: node, sourceDocument: claims }],
-      [{ op: 'replace', entity: entity.key, id: node.id, children: countChildren(node) }],
+      [
+        ...former.map((id): GraphWrite => ({ kind: 'delete', entity: entity.key, id, builtBy: event.subject.uri })),
+        { kind: 'replace', tree: node, sourceDocument: claims },
+      ],
+      [
+        ...former.map((id): GraphOperation => ({ op: 'delete', entity: entity.key, id })),
+        { op: 'replace', entity: entity.key, id: node.id, children: countChildren(node) },
+      ],
     ),
     extracted: node,
   };
+}
+
+/**
+ * The subject's nodes under ids other than `id`: every one a SET about it built (more than one only where a rename
+ * before this check left the old node behind). A node keyed by `$.sub_id.id` keeps its id as long as its subject does,
+ * so the usual template needs no lookup.
+ */
+async function formerNodeIds(store: GraphStore, sorId: string, entity: EntityDef, event: ScimSecurityEvent, id: string): Promise<string[]> {
+  if (keyedBySubjectId(entity)) return [];
+  const ids = await store.findNodeIdsBySubject(sorId, entity.key, event.subject);
+  return ids.filter((found) => found !== id);
+}
+
+const KEYED_BY_SUBJECT_ID = new WeakMap<EntityDef, boolean>();
+
+/** Whether the entity's uniqueId is `$.sub_id.id` (in whatever notation): decided once per compiled template. */
+function keyedBySubjectId(entity: EntityDef): boolean {
+  let keyed = KEYED_BY_SUBJECT_ID.get(entity);
+  if (keyed === undefined) {
+    const path = entity.attributes.find((a) => a.name === entity.uniqueIdAttribute)?.path;
+    const names = path && memberNames(path);
+    keyed = names?.length === 2 && names[0] === 'sub_id' && names[1] === 'id';
+    KEYED_BY_SUBJECT_ID.set(entity, keyed);
+  }
+  return keyed;
 }
 
 /**
@@ -105,7 +150,7 @@ async function patchNode(
   if (!resource) return failed(`no ${entity.key} node ${subject.described} built from a full event to apply the patch to`);
   const patched = applyPatch(resource, patch, { resourceType: resourceTypeOf(entity) });
   if (!patched.ok) return failed(`the patch does not apply: ${patched.error.detail}`);
-  return replaceFrom(template, entity, asFullEvent(event, patched.resource));
+  return replaceFrom(store, sorId, template, entity, event, asFullEvent(event, patched.resource));
 }
 
 /**
@@ -148,7 +193,7 @@ async function setActive(
   const resource = await sourceResource(store, sorId, entity, subject);
   if (dataKey && resource) {
     // Keeping the stored resource in step means a later patch does not bring the old value back.
-    return replaceFrom(template, entity, asFullEvent(event, { ...resource, [dataKey]: active }));
+    return replaceFrom(store, sorId, template, entity, event, asFullEvent(event, { ...resource, [dataKey]: active }));
   }
   const id = await existingNodeId(store, sorId, entity, subject);
   if (id === undefined) return failed(`no ${entity.key} node ${subject.described} to ${event.kind}`);

@@ -56,3 +56,14 @@ export function firstMemberName(path: CompiledPath): string | undefined {
 export function isMemberPath(path: CompiledPath, name: string): boolean {
   return path.query.segments.length === 1 && firstMemberName(path) === name;
 }
+
+/** The names a path selects one member after another when it does nothing else (`$.sub_id.id`: sub_id, id). */
+export function memberNames(path: CompiledPath): string[] | undefined {
+  const names: string[] = [];
+  for (const segment of path.query.segments) {
+    const selector = segment.selectors.length === 1 ? segment.selectors[0] : undefined;
+    if (segment.token.kind === TokenKind.DDOT || !(selector instanceof jsonPathClasses.selectors.NameSelector)) return undefined;
+    names.push(selector.name);
+  }
+  return names;
+}
