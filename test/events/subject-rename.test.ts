@@ -4,6 +4,7 @@ import type { GraphStore } from '../../src/graph/store.js';
 import { PATCH_OP } from '../scim/api/scim-app.js';
 import { backends } from '../support/backends.js';
 import { admin, pushUserEvent, testApp } from '../support/service.js';
+import { signHs256 } from './set-fixtures.js';
 import { subjectSor, type SubjectSor } from './subject-fixtures.js';
 
 /**
@@ -135,6 +136,32 @@ describe.each(backends({ sqliteFile: true }))('a renamed subject on $name', (bac
     expect((await node(target, 'y@example.com')).json().attributes).toMatchObject({ id: 'x' });
     expect((await node(target, 'x@example.com')).json().attributes).toMatchObject({ id: 'y' });
     expect(await users(target)).toEqual({ ids: ['x@example.com', 'y@example.com'], emails: 2 });
+  });
+
+  it('sets aside a retried rename that a later rename has overtaken, leaving the user under its latest name', async () => {
+    const target = await subjectSor(app, 'userName');
+    await push(target, 'r', 'create:full', userData('first@example.com'));
+    // Accepted when the template took it, it fails now (enabled is no Bool): stored as such, not through the receive path.
+    const claims = {
+      iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: 'failed-rename', aud: 'pushgraph',
+      sub_id: { format: 'scim', uri: '/Users/r', id: 'r' },
+      events: { 'urn:ietf:params:scim:event:prov:put:full': { data: { ...userData('earlier@example.com'), enabled: 'yes' } } },
+    };
+    await store.recordPushEvent({
+      id: 'failed-rename', sorId: target.sorId, receivedAt: new Date().toISOString(), protocol: 'set', method: 'POST', path: `/events/scim/v1/${target.sorId}`,
+      authentication: { bearer: 'valid' }, status: 'accepted', httpStatus: 202, attempts: 0, eventType: 'urn:ietf:params:scim:event:prov:put:full',
+      subject: '/Users/r', jti: 'failed-rename', dedupKey: 'failed-rename', raw: await signHs256(claims),
+    });
+    app.inbox.notify();
+    await app.inbox.drain();
+    await push(target, 'r', 'put:full', userData('later@example.com'));
+    expect(await lastEvent(target, 'r')).toMatchObject({ status: 'applied', operations: renamed('first@example.com', 'later@example.com') });
+    const retried = await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${target.sorId}/events/failed-rename/retry`, headers: admin });
+    expect(retried.statusCode).toBe(202);
+    await app.inbox.drain();
+    const event = await app.inject({ method: 'GET', url: `/api/v1/systems-of-record/${target.sorId}/events/failed-rename`, headers: admin });
+    expect(event.json()).toMatchObject({ status: 'ignored', operations: [] });
+    expect(await users(target)).toEqual({ ids: ['later@example.com'], emails: 1 });
   });
 
   it.runIf(plansInProcess)('deletes every node a rename before this check left to the subject', async () => {
