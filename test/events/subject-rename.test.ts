@@ -164,7 +164,8 @@ describe.each(backends({ sqliteFile: true }))('a renamed subject on $name', (bac
     expect(await users(target)).toEqual({ ids: ['later@example.com'], emails: 1 });
   });
 
-  it.runIf(plansInProcess)('deletes every node a rename before this check left to the subject', async () => {
+  // Tests that spy on the store exist only where the inbox plans with this store (not in the SQLite file's thread).
+  if (plansInProcess) it('deletes every node a rename before this check left to the subject', async () => {
     const target = await subjectSor(app, 'userName');
     await push(target, 'd', 'create:full', userData('first@example.com'));
     // As the planning did before: the lookup finding nothing, the first node is left behind.
@@ -182,8 +183,8 @@ describe.each(backends({ sqliteFile: true }))('a renamed subject on $name', (bac
     expect(await users(target)).toEqual({ ids: ['third@example.com'], emails: 1 });
   });
 
-  describe('with the seed\'s template, whose uniqueId is $.sub_id.id', () => {
-    it.runIf(plansInProcess)('keeps the node under its id when the userName changes, without looking up the subject', async () => {
+  if (plansInProcess) describe('with the seed\'s template, whose uniqueId is $.sub_id.id', () => {
+    it('keeps the node under its id when the userName changes, without looking up the subject', async () => {
       const target = await subjectSor(app, 'id');
       const spies = [vi.spyOn(store, 'findNodeIdsBySubject'), vi.spyOn(store, 'findNodeIdBySubject'), vi.spyOn(store, 'getNodeSource')];
       try {
