@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { throttled } from '../bulk/progress.js';
 import { loadConfig } from '../config.js';
@@ -46,7 +46,27 @@ function sqliteSource(databaseUrl: string): string {
 }
 
 function checkDestination(source: string, destination: string, force: boolean): void {
-  if (destination === source) throw new CliError(`--to names the store itself (${source}); give another file`);
   if (!existsSync(dirname(destination))) throw new CliError(`the folder of --to does not exist: ${dirname(destination)}`);
+  if (writesOverStoreFile(source, destination)) {
+    throw new CliError(`--to names the store itself or one of its files (${source}, its -wal, -shm or -journal); give another file`);
+  }
   if (existsSync(destination) && !force) throw new CliError(`${destination} exists; give --force to replace it`);
+}
+
+/** The running service's files beside the store: replacing its -wal with a copy corrupts the store. */
+const STORE_FILE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Whether the backup would replace or remove one of the store's files: the destination itself, or the `.partial`
+ * files it writes first and removes. Compared by real path, so a symlinked folder does not hide the store.
+ */
+function writesOverStoreFile(source: string, destination: string): boolean {
+  const storeFiles = new Set(STORE_FILE_SUFFIXES.map((suffix) => `${realPath(source)}${suffix}`));
+  const target = realPath(destination);
+  const written = [target, ...STORE_FILE_SUFFIXES.map((suffix) => `${target}.partial${suffix}`)];
+  return written.some((file) => storeFiles.has(file));
+}
+
+function realPath(file: string): string {
+  return existsSync(file) ? realpathSync(file) : join(realpathSync(dirname(file)), basename(file));
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -87,6 +87,17 @@ describe('pushgraph backup', () => {
     const nowhere = join(dir, 'missing', 'backup.db');
     expect(await pushgraph(url, 'backup', '--to', nowhere)).toMatchObject({ code: 1, stderr: `pushgraph: the folder of --to does not exist: ${join(dir, 'missing')}\n` });
     expect((await pushgraph(url, 'backup', '--to', join(dir, 'small.db'))).stderr).toContain('--to names the store itself');
+  });
+
+  it('refuses to write over, or next to, one of the store\'s own files: its -wal, -shm or -journal, also through a symlink', async () => {
+    const store = join(dir, 'guarded.db');
+    await createStore(`sqlite:${store}`);
+    symlinkSync(dir, join(dir, 'link'));
+    for (const to of [`${store}-wal`, `${store}-shm`, `${store}-journal`, join(dir, 'link', 'guarded.db')]) {
+      const result = await pushgraph(`sqlite:${store}`, 'backup', '--to', to, '--force');
+      expect(result, to).toMatchObject({ code: 1, stderr: expect.stringContaining('--to names the store itself or one of its files') });
+    }
+    for (const suffix of ['-shm', '-journal']) expect(existsSync(`${store}${suffix}`)).toBe(false);
   });
 
   it('names what is missing when there is no store, and points a PostgreSQL store to pg_dump', async () => {
