@@ -4,8 +4,8 @@ import type { DecodedSet } from './decode-set.js';
 
 /** Kept with an event whose SET carried a write-only value, so the log says why its stored signature no longer verifies. */
 export const REDACTED_PAYLOAD_NOTE =
-  'write-only values (password) were redacted from the SET before it was stored: its payload was re-encoded without ' +
-  'them, so the raw SET\'s signature no longer matches it';
+  'write-only values (password) were redacted from the SET before it was stored: its payload (or header) was re-encoded ' +
+  'without them, so the raw SET\'s signature no longer matches it';
 
 /** Kept with a refused body that was JSON rather than a SET, whose write-only values were redacted. */
 export const REDACTED_BODY_NOTE = 'write-only values (password) were redacted from the body before it was stored';
@@ -17,17 +17,25 @@ export const REDACTED_BODY_NOTE = 'write-only values (password) were redacted fr
  * The stored compact JWS keeps its header and signature segments and gets the base64url of the redacted claims as
  * its payload: the log reads the header and claims back from it and the inbox worker plans from it, so one stored
  * copy stays what the log shows and what the graph gets; the header and signature still tell which key and
- * algorithm the sender used. The signature then no longer matches, which REDACTED_PAYLOAD_NOTE says; the signature
- * is verified on the SET as received, before this.
+ * algorithm the sender used. A header is JSON a sender may put anything in, so it is redacted too (re-encoded only
+ * when it held a write-only value). The signature then no longer matches, which REDACTED_PAYLOAD_NOTE says; the
+ * signature is verified on the SET as received, before this.
  */
 export function withoutWriteOnlyValues(set: DecodedSet): { set: DecodedSet; redacted: boolean } {
+  const header = redactWriteOnlyValues(set.header) as DecodedSet['header'];
   // Searching the payload's text costs a tenth of walking the claims, and almost every SET has nothing to redact.
-  if (set.payload !== undefined && !mayHoldWriteOnlyValue(set.payload)) return { set, redacted: false };
-  const claims = redactWriteOnlyValues(set.claims) as Record<string, unknown>;
-  if (claims === set.claims) return { set, redacted: false };
-  const [header, , signature] = set.compact.split('.');
-  const payload = JSON.stringify(claims);
-  return { set: { header: set.header, claims, payload, compact: `${header}.${base64url(payload)}.${signature}` }, redacted: true };
+  const claimsMayHoldOne = set.payload === undefined || mayHoldWriteOnlyValue(set.payload);
+  const claims = claimsMayHoldOne ? (redactWriteOnlyValues(set.claims) as Record<string, unknown>) : set.claims;
+  if (claims === set.claims && header === set.header) return { set, redacted: false };
+  const [headerSegment, payloadSegment, signature] = set.compact.split('.');
+  const redactedPayload = claims === set.claims ? undefined : JSON.stringify(claims);
+  const payload = redactedPayload ?? set.payload;
+  const compact = [
+    header === set.header ? headerSegment : base64url(JSON.stringify(header)),
+    redactedPayload === undefined ? payloadSegment : base64url(redactedPayload),
+    signature,
+  ].join('.');
+  return { set: { header, claims, ...(payload === undefined ? {} : { payload }), compact }, redacted: true };
 }
 
 /**

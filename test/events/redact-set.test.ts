@@ -24,6 +24,16 @@ describe('withoutWriteOnlyValues', () => {
     expect(JSON.parse(decoded(payload!))).toEqual(set.claims);
     expect(set.claims).toMatchObject({ events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { userName: 'a', password: REDACTED } } } });
   });
+
+  it('re-encodes only the header of one whose JWS header holds one, keeping its payload and signature segments', async () => {
+    const compact = await signHs256(seedSet(), undefined, { Password: 'Hunter2' });
+    const { set, redacted } = withoutWriteOnlyValues(decodeSet(compact));
+    expect(redacted).toBe(true);
+    const [header, payload, signature] = set.compact.split('.');
+    expect([payload, signature]).toEqual([compact.split('.')[1], compact.split('.')[2]]);
+    expect(JSON.parse(decoded(header!))).toEqual({ alg: 'HS256', typ: 'secevent+jwt', Password: REDACTED });
+    expect(set.header).toEqual(JSON.parse(decoded(header!)));
+  });
 });
 
 /** The body as kept, checking that the note says which way it was redacted. */

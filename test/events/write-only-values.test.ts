@@ -140,6 +140,25 @@ describe.each(backends({ sqliteFile: true }))('write-only values in SETs on $nam
     await expectNoSecretKept('wo-2');
   });
 
+  it('redacts a write-only value a sender put in the JWS header of an accepted SET', async () => {
+    const claims = {
+      iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: 'wo-header', aud: 'pushgraph',
+      sub_id: { format: 'scim', uri: '/Users/wo-5', id: 'wo-5' },
+      events: { 'urn:ietf:params:scim:event:prov:create:full': { data: { schemas: [USER], userName: 'wo5@example.com', enabled: true } } },
+    };
+    const response = await app.inject({
+      method: 'POST', url: `/events/scim/v1/${sor.sorId}`, payload: await signHs256(claims, undefined, { password: 'Header-12' }),
+      headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${sor.token}` },
+    });
+    expect(response.statusCode).toBe(202);
+    await app.inbox.drain();
+    const [logged] = await subjectEvents('wo-5');
+    expect(logged).toMatchObject({ status: 'applied', notes: [REDACTED_PAYLOAD_NOTE], decoded: { header: { alg: 'HS256', password: REDACTED } } });
+    expect(JSON.stringify(logged)).not.toContain('Header-12');
+    expect(Buffer.from(logged!.raw!.split('.')[0]!, 'base64url').toString()).not.toContain('Header-12');
+    expect(await node('wo-5')).toMatchObject({ attributes: { userName: 'wo5@example.com' } });
+  });
+
   it('redacts the body of a SET refused before it was decoded (a wrong token), and of a JSON body sent instead', async () => {
     const claims = {
       iss: 'https://idp.example', iat: Math.floor(Date.now() / 1000), jti: 'wo-refused', aud: 'pushgraph',
