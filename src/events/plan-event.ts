@@ -227,7 +227,18 @@ async function subjectNode(store: GraphStore, sorId: string, template: Template,
   // By sub_id.uri, not sub_id.id: validateSet requires the uri of every SCIM subject and leaves the id optional, and the
   // uri is what the event log keys a subject by, so the per-subject order of the inbox and of retries agrees with it.
   const found = await store.findNodeIdBySubject(sorId, entity.key, event.subject.uri);
-  return { id: found ?? event.subject.id, described: `for sub_id.uri "${event.subject.uri}"` };
+  return { id: found ?? (await ownNodeById(store, sorId, entity, event)), described: `for sub_id.uri "${event.subject.uri}"` };
+}
+
+/**
+ * The node whose id is the subject's sub_id.id, unless another subject built it: with a uniqueId from the data, a
+ * node's id is a userName, which may equal an unrelated subject's id, and that subject's delete must not remove it.
+ */
+async function ownNodeById(store: GraphStore, sorId: string, entity: EntityDef, event: ScimSecurityEvent): Promise<string | undefined> {
+  if (event.subject.id === undefined) return undefined;
+  const source = (await store.getNodeSource(sorId, entity.key, event.subject.id)) as { sub_id?: { uri?: unknown } } | null | undefined;
+  const builtBy = source?.sub_id?.uri;
+  return typeof builtBy === 'string' && builtBy !== event.subject.uri ? undefined : event.subject.id;
 }
 
 async function existingNodeId(store: GraphStore, sorId: string, entity: EntityDef, subject: SubjectNode): Promise<string | undefined> {

@@ -82,6 +82,14 @@ describe.each(backends())('events without data find their node on $name', (backe
       expect((await node(sor, 'u5')).statusCode).toBe(404);
     });
 
+    it('does not take another subject\'s node whose userName happens to be its subject\'s id', async () => {
+      await push(sor, 'u6', 'create:full', userData('u7'));
+      await push(sor, 'u7', 'deactivate');
+      await push(sor, 'u7', 'delete');
+      expect(await lastEvent(sor, 'u7')).toMatchObject({ status: 'ignored', errorDescription: 'no User node for sub_id.uri "/Users/u7" to delete' });
+      expect((await node(sor, 'u7')).json()).toMatchObject({ attributes: { userName: 'u7', enabled: true } });
+    });
+
     it('records a delete that finds no node as ignored, naming the subject', async () => {
       await push(sor, 'gone', 'delete');
       expect(await lastEvent(sor, 'gone')).toMatchObject({
