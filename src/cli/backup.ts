@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { throttled } from '../bulk/progress.js';
 import { loadConfig } from '../config.js';
 import { NoStoreError, existingSqliteFile } from '../graph/open-store.js';
-import { backupSqliteFile } from '../graph/sqlite/backup.js';
+import { BackupInterrupted, backupSqliteFile } from '../graph/sqlite/backup.js';
 import { CliError, print } from './context.js';
 import { progressReporter } from './progress-bar.js';
 
@@ -21,12 +21,24 @@ export function registerBackupCommand(program: Command): void {
       const destination = resolve(options.to);
       checkDestination(source, destination, options.force === true);
       const progress = progressReporter('backup (MiB)');
-      const result = await backupSqliteFile(source, destination, throttled(progress.report, 200)).catch((error: unknown) => {
-        throw new CliError((error as Error).message);
-      });
+      const interrupted = abortOnSignals(['SIGINT', 'SIGTERM']);
+      const result = await backupSqliteFile(source, destination, throttled(progress.report, 200), interrupted.signal)
+        .catch((error: unknown) => {
+          if (error instanceof BackupInterrupted) throw new CliError(`backup interrupted; ${destination} was not written`, 130);
+          throw new CliError((error as Error).message);
+        })
+        .finally(interrupted.release);
       progress.finish();
       print(`backed up ${source} to ${destination} (${(result.bytes / 1024 / 1024).toFixed(1)} MiB, integrity checked) in ${result.seconds.toFixed(1)} s`);
     });
+}
+
+/** An abort signal for the signals that would otherwise end the process before the partial copy is removed. */
+function abortOnSignals(signals: NodeJS.Signals[]): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  for (const name of signals) process.once(name, abort);
+  return { signal: controller.signal, release: () => signals.forEach((name) => process.off(name, abort)) };
 }
 
 function sqliteSource(databaseUrl: string): string {

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -98,6 +98,25 @@ describe('pushgraph backup', () => {
       expect(result, to).toMatchObject({ code: 1, stderr: expect.stringContaining('--to names the store itself or one of its files') });
     }
     for (const suffix of ['-shm', '-journal']) expect(existsSync(`${store}${suffix}`)).toBe(false);
+  });
+
+  it('removes its partial copy when interrupted, leaving no file that looks like a backup', async () => {
+    const store = join(dir, 'large.db');
+    await createStore(`sqlite:${store}`);
+    const db = new Database(store);
+    db.exec('CREATE TABLE ballast (b BLOB)');
+    db.prepare('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) INSERT INTO ballast SELECT randomblob(1000) FROM n').run();
+    db.close();
+    const backup = join(dir, 'interrupted.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', `sqlite:${store}`, 'backup', '--to', backup], { cwd: root });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    while (!existsSync(`${backup}.partial`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain(`pushgraph: backup interrupted; ${backup} was not written`);
+    expect(readdirSync(dir).filter((name) => name.startsWith('interrupted.db'))).toEqual([]);
   });
 
   it('names what is missing when there is no store, and points a PostgreSQL store to pg_dump', async () => {

@@ -24,6 +24,9 @@ source.backup(workerData.destination, { progress: () => 0x7fffffff }).then(
 
 const MIB = 1024 * 1024;
 
+/** Raised when a backup is stopped through its signal; the partial copy has been removed by then. */
+export class BackupInterrupted extends Error {}
+
 export interface BackupResult {
   bytes: number;
   seconds: number;
@@ -32,9 +35,15 @@ export interface BackupResult {
 /**
  * Copies a SQLite store, while the service may be running, into `destination`: first into `destination.partial`,
  * checked with `PRAGMA quick_check` and turned into a single file (journal mode DELETE, no -wal beside it), then
- * renamed, so a file at `destination` is always a whole, checked copy. Progress is in MiB written.
+ * renamed, so a file at `destination` is always a whole, checked copy. Progress is in MiB written. Aborting `signal`
+ * (the command interrupted) stops the copy and removes the partial file, which would otherwise stay at full size.
  */
-export async function backupSqliteFile(source: string, destination: string, onProgress: ProgressListener): Promise<BackupResult> {
+export async function backupSqliteFile(
+  source: string,
+  destination: string,
+  onProgress: ProgressListener,
+  signal?: AbortSignal,
+): Promise<BackupResult> {
   const started = Date.now();
   const partial = `${destination}.partial`;
   removeDatabaseFiles(partial);
@@ -44,7 +53,7 @@ export async function backupSqliteFile(source: string, destination: string, onPr
     if (existsSync(partial)) onProgress({ operation: 'backup', done: Math.min(total, Math.floor(statSync(partial).size / MIB)), total });
   }, 200);
   try {
-    await copyInThread(source, partial);
+    await copyInThread(source, partial, signal);
     checkCopy(partial);
     renameSync(partial, destination);
   } catch (error) {
@@ -66,11 +75,18 @@ function databaseBytes(file: string): number {
   }
 }
 
-function copyInThread(source: string, destination: string): Promise<void> {
+function copyInThread(source: string, destination: string, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new BackupInterrupted('the backup was interrupted'));
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { source, destination, module } });
-  return new Promise((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
+    const interrupt = () => {
+      // The copy's file is removed only once the thread has stopped writing it.
+      void worker.terminate().then(() => reject(new BackupInterrupted('the backup was interrupted')));
+    };
+    signal?.addEventListener('abort', interrupt, { once: true });
     worker.once('message', (message: { done?: true; error?: string }) => {
+      signal?.removeEventListener('abort', interrupt);
       void worker.terminate();
       if (message.error !== undefined) reject(new Error(`the backup failed: ${message.error}`));
       else resolve();
