@@ -47,7 +47,12 @@ export type ScimResourceWrite =
   | { kind: 'create'; resource: ScimResourceRecord }
   /** Applies only while the stored version is still `expectedVersion`; the record carries the next one. */
   | { kind: 'update'; resource: ScimResourceRecord; expectedVersion: number }
-  | { kind: 'delete'; resourceType: ScimResourceType; id: string; expectedVersion?: number };
+  | { kind: 'delete'; resourceType: ScimResourceType; id: string; expectedVersion?: number }
+  /**
+   * Leaves the resource as it is; the rest of the change applies only while its stored version is still
+   * `expectedVersion` (a remap projecting it again with another template must not overwrite a newer write's nodes).
+   */
+  | { kind: 'unchanged'; resourceType: ScimResourceType; id: string; expectedVersion: number };
 
 export interface ScimMemberWrite {
   groupId: string;

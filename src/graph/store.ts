@@ -157,6 +157,11 @@ export interface GraphStore extends PushEventLog, GraphBatchReads, GraphStatisti
   replaceNodes(sorId: string, trees: NodeTree[], options: WriteOptions): Promise<void>;
   /** Deletes a node with its children; returns false when it did not exist. */
   deleteNode(sorId: string, entity: string, id: string): Promise<boolean>;
+  /**
+   * Deletes up to `limit` children of a node, each with what is below it, in one transaction, and returns how many:
+   * how a node with very many children (a big group's members) is deleted a page at a time before the node itself.
+   */
+  deleteSomeChildren(sorId: string, parent: NodeRef, limit: number): Promise<number>;
   getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined>;
   /**
    * The id of the `entity` node last built from a SET whose subject is `subjectUri` (the `sub_id.uri` of its stored

@@ -69,6 +69,11 @@ const SQL = {
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
        AS w (sor_id, resource_type, id, external_id, name, name_ci, document, version, created_at, modified_at)`,
   ),
+  // FOR SHARE: a write of the resource waits for this transaction, so its nodes are written after these.
+  isAtVersion: query(
+    'isAtVersion',
+    'SELECT 1 FROM scim_resources WHERE sor_id = $1 AND resource_type = $2 AND id = $3 AND version = $4 FOR SHARE',
+  ),
   deleteMembers: query('deleteMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2'),
   removeMembers: query('removeMembers', 'DELETE FROM scim_group_members WHERE sor_id = $1 AND group_id = $2 AND value = ANY($3::text[])'),
   addMembers: query(
@@ -286,6 +291,10 @@ export class PostgresScimResources {
       case 'delete': {
         const result = await client.query({ ...SQL.delete, values: [sorId, write.resourceType, write.id, write.expectedVersion ?? null] });
         if (result.rowCount === 1 && write.resourceType === 'Group') await client.query({ ...SQL.deleteMembers, values: [sorId, write.id] });
+        return result.rowCount === 1;
+      }
+      case 'unchanged': {
+        const result = await client.query({ ...SQL.isAtVersion, values: [sorId, write.resourceType, write.id, write.expectedVersion] });
         return result.rowCount === 1;
       }
     }

@@ -251,6 +251,7 @@ const SQL = {
 
   // Most deleted nodes (users, members) have no children. Checking first lets their delete go by key: the
   // recursive subtree query's plan hash-joins all of `nodes` when one group holds most of them.
+  someChildRefs: query('someChildRefs', 'SELECT entity, id FROM nodes WHERE sor_id = $1 AND parent_entity = $2 AND parent_id = $3 LIMIT $4'),
   hasChildren: query('hasChildren', 'SELECT 1 FROM nodes WHERE sor_id = $1 AND parent_entity = $2 AND parent_id = $3 LIMIT 1'),
   deleteLeaf: query(
     'deleteLeaf',
@@ -633,6 +634,14 @@ export class PostgresGraphStore implements GraphStore {
 
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
     return this.transaction((client) => this.deleteTree(client, sorId, entity, id));
+  }
+
+  async deleteSomeChildren(sorId: string, parent: NodeRef, limit: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const children = (await client.query<NodeRef>({ ...SQL.someChildRefs, values: [sorId, parent.entity, parent.id, limit] })).rows;
+      for (const child of children) await this.deleteTree(client, sorId, child.entity, child.id);
+      return children.length;
+    });
   }
 
   async findNodeIdBySubject(sorId: string, entity: string, subjectUri: string): Promise<string | undefined> {

@@ -48,6 +48,7 @@ const SQL = {
   update: `UPDATE scim_resources SET external_id = ?, name = ?, name_ci = ?, document = ?, version = ?, modified_at = ?
     WHERE sor_id = ? AND resource_type = ? AND id = ? AND version = ?`,
   delete: 'DELETE FROM scim_resources WHERE sor_id = ? AND resource_type = ? AND id = ? AND (? IS NULL OR version = ?)',
+  isAtVersion: 'SELECT 1 FROM scim_resources WHERE sor_id = ? AND resource_type = ? AND id = ? AND version = ?',
   deleteMembers: 'DELETE FROM scim_group_members WHERE sor_id = ? AND group_id = ?',
   removeMember: 'DELETE FROM scim_group_members WHERE sor_id = ? AND group_id = ? AND value = ?',
   addMember: `INSERT INTO scim_group_members (sor_id, group_id, value, display, type, ref) VALUES (?, ?, ?, ?, ?, ?)
@@ -230,6 +231,8 @@ export class SqliteScimResources {
         if (deleted && write.resourceType === 'Group') this.statement(SQL.deleteMembers).run(sorId, write.id);
         return deleted;
       }
+      case 'unchanged':
+        return this.statement(SQL.isAtVersion).get(sorId, write.resourceType, write.id, write.expectedVersion) !== undefined;
     }
   }
 

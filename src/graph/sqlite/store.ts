@@ -141,6 +141,7 @@ const SQL = {
   insertIndex: `INSERT INTO node_attribute_index (sor_id, entity, attribute, value, value_ci, node_id)
     VALUES (?, ?, ?, ?, ?, ?)`,
   childRefs: 'SELECT entity, id FROM nodes WHERE sor_id = ? AND parent_entity = ? AND parent_id = ?',
+  someChildRefs: 'SELECT entity, id FROM nodes WHERE sor_id = ? AND parent_entity = ? AND parent_id = ? LIMIT ?',
   deleteSubtreeIndex: `${SUBTREE}
     DELETE FROM node_attribute_index
     WHERE sor_id = @sorId AND (entity, node_id) IN (SELECT entity, id FROM subtree)`,
@@ -218,6 +219,7 @@ export const ROUTED_WRITES = [
   'importScimResources',
   'replaceNodes',
   'deleteNode',
+  'deleteSomeChildren',
   'deleteSystemOfRecord',
   'retryPushEvent',
   'deletePushEventsBefore',
@@ -417,6 +419,17 @@ export class SqliteGraphStore implements GraphStore {
   async deleteNode(sorId: string, entity: string, id: string): Promise<boolean> {
     if (this.routed) return this.routed.writes.call('deleteNode', [sorId, entity, id]);
     return this.db.transaction(() => this.deleteSubtree(sorId, entity, id)).immediate();
+  }
+
+  async deleteSomeChildren(sorId: string, parent: NodeRef, limit: number): Promise<number> {
+    if (this.routed) return this.routed.writes.call('deleteSomeChildren', [sorId, parent, limit]);
+    return this.db
+      .transaction(() => {
+        const children = this.statement(SQL.someChildRefs).all(sorId, parent.entity, parent.id, limit) as NodeRef[];
+        for (const child of children) this.deleteSubtree(sorId, child.entity, child.id);
+        return children.length;
+      })
+      .immediate();
   }
 
   async getNode(sorId: string, entity: string, id: string): Promise<EntityNode | undefined> {
