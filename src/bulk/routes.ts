@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminApiOptions } from '../http/admin-api.js';
 import { checkRemappable } from '../systems-of-record/service.js';
 import { clearNodes } from './clear-nodes.js';
-import { remapNodes } from './remap-nodes.js';
+import { remapSystemOfRecord } from './remap.js';
 import type { ProgressListener } from './progress.js';
 import { streamProgress, wantsProgress } from './progress-answer.js';
 import { retryFailedEvents } from './retry-failed.js';
@@ -25,7 +25,7 @@ export async function bulkRoutes(app: FastifyInstance, { store, systemsOfRecord,
   app.post<{ Params: { sorId: string } }>('/systems-of-record/:sorId/nodes/remap', async (request, reply) => {
     const sor = await systemsOfRecord.require(request.params.sorId);
     checkRemappable(sor.record.pushType);
-    return run(request, reply, (onProgress) => remapNodes(store, sor, onProgress));
+    return run(request, reply, (onProgress) => remapSystemOfRecord(store, sor, publicUrl, onProgress));
   });
 
   app.delete<{ Params: { sorId: string } }>('/systems-of-record/:sorId/nodes', async (request, reply) => {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
 import { clearNodes } from '../bulk/clear-nodes.js';
-import { remapNodes } from '../bulk/remap-nodes.js';
+import type { RemapNodesResult } from '../bulk/remap-nodes.js';
+import { remapSystemOfRecord } from '../bulk/remap.js';
+import type { RemapScimResourcesResult } from '../bulk/remap-scim-resources.js';
 import type { GraphStore } from '../graph/store.js';
 import { throttled } from '../bulk/progress.js';
 import { retryFailedEvents } from '../bulk/retry-failed.js';
@@ -37,11 +39,11 @@ export function registerBulkCommands(program: Command): void {
     .requiredOption('--sor <id>', 'the system of record')
     .requiredOption('--template <file>', 'an SGNL-format YAML template')
     .option('--verification <file>', 'a JSON file with new verification settings (SET SoRs); without it they are kept')
-    .option('--remap', 'SET SoRs: then map the stored nodes again with the new template, from what was pushed')
+    .option('--remap', 'then map the stored nodes again with the new template, from what was pushed (SET SoRs) or from the SCIM Users and Groups (SCIM 2.0 SoRs)')
     .action(async (options: { sor: string; template: string; verification?: string; remap?: boolean }, command: Command) => {
       const body: Record<string, unknown> = { template: await readText(options.template) };
       if (options.verification) body.verification = parseJson(await readText(options.verification), options.verification);
-      await withStore(command, async (store) => {
+      await withStore(command, async (store, config) => {
         const replaced = await new SystemsOfRecord(store).replace(options.sor, readSystemOfRecordRequest(body), undefined, { remap: options.remap });
         print(`replaced the template of system of record ${options.sor} (${replaced.record.displayName})`);
         if (replaced.record.indexBuilds) {
@@ -50,19 +52,19 @@ export function registerBulkCommands(program: Command): void {
           progress.finish();
           for (const { entity, attributes, nodes } of built) print(`indexed ${attributes.map((a) => `${entity}.${a}`).join(', ')} for ${nodes} existing nodes`);
         }
-        if (options.remap) await remapWithProgress(store, replaced);
+        if (options.remap) await remapWithProgress(store, replaced, config.publicUrl);
       });
     });
 
   sor
     .command('remap')
-    .description('map the stored nodes of a SET system of record again with its current template, from what was pushed')
+    .description('map the stored nodes of a system of record again with its current template, from what was pushed (SET) or from its SCIM Users and Groups (SCIM 2.0)')
     .requiredOption('--sor <id>', 'the system of record')
     .action(async (options: { sor: string }, command: Command) => {
-      await withStore(command, async (store) => {
+      await withStore(command, async (store, config) => {
         const sor = await new SystemsOfRecord(store).require(options.sor);
         checkRemappable(sor.record.pushType);
-        await remapWithProgress(store, sor);
+        await remapWithProgress(store, sor, config.publicUrl);
       });
     });
 
@@ -84,10 +86,19 @@ export function registerBulkCommands(program: Command): void {
     });
 }
 
-async function remapWithProgress(store: GraphStore, sor: SystemOfRecord): Promise<void> {
-  const progress = progressReporter('mapping nodes again');
-  const result = await remapNodes(store, sor, throttled(progress.report, 100));
+async function remapWithProgress(store: GraphStore, sor: SystemOfRecord, publicUrl: string): Promise<void> {
+  const progress = progressReporters({
+    'remap-nodes': 'mapping nodes again',
+    'remap-scim-resources': 'projecting SCIM resources again',
+    'remove-moved-scim-nodes': 'removing nodes left by the old uniqueId',
+  });
+  const result = await remapSystemOfRecord(store, sor, publicUrl, throttled(progress.report, 100));
   progress.finish();
+  if (typeof result.remapped === 'number') printNodeRemap(result as RemapNodesResult);
+  else printScimRemap(result as RemapScimResourcesResult);
+}
+
+function printNodeRemap(result: RemapNodesResult): void {
   const { noSource, changedSince, notMapped, pushedMeanwhile, idTaken } = result.skipped;
   print(`mapped ${result.remapped} nodes again`);
   const left = noSource + changedSince + notMapped + pushedMeanwhile + idTaken;
@@ -97,4 +108,15 @@ async function remapWithProgress(store: GraphStore, sor: SystemOfRecord): Promis
       `${notMapped} the template cannot map, ${pushedMeanwhile} pushed meanwhile, ${idTaken} whose new id another node has`,
   );
   for (const node of result.leftAsTheyWere) print(`  ${node.entity} ${node.id}: ${node.reason}`);
+}
+
+function printScimRemap(result: RemapScimResourcesResult): void {
+  const { users, groups, members } = result.remapped;
+  print(`projected ${users} users and ${groups} groups (${members} members) again`);
+  if (result.removedNodes > 0) print(`removed ${result.removedNodes} nodes keyed by the old uniqueId`);
+  const { notMapped, deletedMeanwhile, keptChanging } = result.skipped;
+  const left = notMapped + deletedMeanwhile + keptChanging;
+  if (left === 0) return;
+  print(`left ${left} resources: ${notMapped} the template cannot map, ${deletedMeanwhile} deleted meanwhile, ${keptChanging} that kept changing`);
+  for (const resource of result.leftAsTheyWere) print(`  ${resource.resourceType} ${resource.id}: ${resource.reason}`);
 }

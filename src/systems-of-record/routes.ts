@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildAttributeIndexes } from '../bulk/build-attribute-indexes.js';
-import { remapNodes } from '../bulk/remap-nodes.js';
+import { remapSystemOfRecord } from '../bulk/remap.js';
 import { streamProgress, wantsProgress } from '../bulk/progress-answer.js';
 import type { ProgressListener } from '../bulk/progress.js';
 import { builtinTemplates } from '../template/builtin.js';
@@ -57,7 +57,7 @@ export async function systemOfRecordRoutes(app: FastifyInstance, { store, system
       const finishThenPresent = async (onProgress: ProgressListener) => {
         const { built } = await buildAttributeIndexes(store, sor.record.id, onProgress);
         if (built.length > 0) request.log.info({ sorId: sor.record.id, built }, 'attribute index built');
-        const remapped = remap ? await remapNodes(store, sor, onProgress) : undefined;
+        const remapped = remap ? await remapSystemOfRecord(store, sor, publicUrl, onProgress) : undefined;
         if (remapped) request.log.info({ sorId: sor.record.id, remapped: remapped.remapped, skipped: remapped.skipped }, 'nodes mapped again');
         const current = presentSystemOfRecord(await systemsOfRecord.require(sor.record.id), publicUrl, { withTemplate: true });
         return remapped ? { ...current, remap: remapped } : current;

@@ -51,8 +51,9 @@ export class SystemsOfRecord {
   }
 
   /**
-   * `remap`: the caller maps the stored nodes again with the new template after this (remapNodes), so changes that
-   * would otherwise reinterpret them are allowed; only for SCIM events SoRs, whose nodes keep their source.
+   * `remap`: the caller maps the stored nodes again with the new template after this (remapSystemOfRecord), so changes
+   * that would otherwise reinterpret them are allowed: a SCIM events SoR's nodes keep their source, and a SCIM 2.0
+   * SoR's are projected from the resources it keeps.
    */
   async replace(id: string, request: SystemOfRecordRequest, now = new Date(), options: { remap?: boolean } = {}): Promise<SystemOfRecord> {
     const existing = await this.store.getSystemOfRecord(id);
@@ -170,12 +171,15 @@ function validateRequest(
   return { template, verification: verification.verification, pushType };
 }
 
-/** Only a SCIM events SoR's nodes keep what they were built from; a SCIM 2.0 SoR's are projected from its resources. */
+/**
+ * A SCIM events SoR's nodes keep the SET they were built from, and a SCIM 2.0 SoR's are projected from the Users
+ * and Groups it keeps; a SoR of a push type nothing receives yet has nothing to map its nodes from.
+ */
 export function checkRemappable(pushType: string): void {
-  if (pushType === 'SCIM') return;
+  if (pushType === 'SCIM' || pushType === 'SCIM2.0') return;
   throw badRequest(
     `the nodes of a ${pushType} system of record cannot be mapped again: only a SCIM events (SET) system of record keeps ` +
-      'the document each node was built from',
+      'the document each node was built from, and only a SCIM 2.0 one its resources',
     { title: 'Cannot remap nodes' },
   );
 }

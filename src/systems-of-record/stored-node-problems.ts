@@ -4,18 +4,26 @@ import { item, member } from '../template/places.js';
 
 /**
  * The ways out when a change cannot be made with the nodes there: a SCIM events SoR's nodes can be mapped again
- * from what was pushed (remapNodes); any SoR's can be deleted (`pushgraph sor clear` does the same) and pushed again.
+ * from what was pushed (remapNodes), a SCIM 2.0 SoR's projected again from its Users and Groups (remapScimResources);
+ * any SoR's can be deleted (`pushgraph sor clear` does the same) and pushed again.
  */
 const clearHint = (sorId: string, pushType: string) =>
-  (pushType === 'SCIM' ? `replace the template with ?remap=true to map the stored nodes again from what was pushed, ` : '') +
+  (REMAP_FROM[pushType] ? `replace the template with ?remap=true to map the stored nodes again from ${REMAP_FROM[pushType]}, ` : '') +
   `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`;
+
+const REMAP_FROM: Readonly<Record<string, string>> = {
+  SCIM: 'what was pushed',
+  'SCIM2.0': "the SoR's SCIM Users and Groups",
+};
 
 /**
  * What a replacing template may not change while the graph holds nodes it would reinterpret. Stored nodes keep
  * what the old template made of their pushes (no node is mapped again from its source), so such a change would
  * leave them answering searches, relationships and SCIM writes wrongly, without a word. The PUT is refused
  * instead, naming each such place, before anything is written; unless it asks for the nodes to be mapped again
- * (`remap`, SCIM events SoRs), which settles those changes for every node that has a source.
+ * (`remap`), which settles those changes for every node that has a source (a SET, a SCIM 2.0 resource). An entity
+ * dropped from a SCIM 2.0 SoR's template is refused even so: a remap writes only the entities the template has, so
+ * the dropped entity's nodes would stay, unread and going out of date, to come back if the entity did.
  */
 export async function storedNodeProblems(
   store: GraphStore,
@@ -102,7 +110,8 @@ function droppedEntityProblems(sorId: string, before: Template, after: Template,
       place: member('entities', key),
       message:
         `${storedNodes(key, counts[key]!)}; on a SCIM 2.0 system of record the resources go on changing while an entity ` +
-        `is out of the template, so its nodes would come back out of date. Keep ${key}, or delete the SoR's nodes and SCIM ` +
+        `is out of the template, so its nodes would come back out of date (a remap writes only the entities the template ` +
+        `has, so ?remap=true does not help). Keep ${key}, or delete the SoR's nodes and SCIM ` +
         `resources first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and provision them again`,
     }));
 }
