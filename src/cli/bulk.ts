@@ -90,7 +90,7 @@ async function remapWithProgress(store: GraphStore, sor: SystemOfRecord, publicU
   const progress = progressReporters({
     'remap-nodes': 'mapping nodes again',
     'remap-scim-resources': 'projecting SCIM resources again',
-    'remove-moved-scim-nodes': 'removing nodes left by the old uniqueId',
+    'remove-moved-scim-nodes': 'looking for nodes keyed by an old uniqueId',
   });
   const result = await remapSystemOfRecord(store, sor, publicUrl, throttled(progress.report, 100));
   progress.finish();

@@ -111,7 +111,7 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
     expect(replaced.json().remap.leftAsTheyWere[0].reason).toMatch(/^the SET does not fit the template: .*userName/);
   });
 
-  it('remaps on request, and refuses for a SCIM 2.0 SoR whose nodes are projected from its resources', async () => {
+  it('remaps on request, and a SCIM 2.0 SoR from its resources', async () => {
     // Back from the template that could not map them: the type change is refused, since nodes hold userName...
     expect((await put(template({ enabledType: 'Bool', title: true, uniqueId: 'userName' }))).statusCode).toBe(400);
     // ...until the template is fixed with a remap; a remap on its own maps them again as they are.
@@ -120,11 +120,12 @@ describe.each(backends({ sqliteFile: true }))('remapping stored nodes on $name',
     expect(remapped.statusCode).toBe(200);
     expect(remapped.json().result).toMatchObject({ remapped: 2, skipped: { notMapped: 0 } });
     const scim = (await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { pushType: 'SCIM2.0' } })).json().id;
-    const refused = await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${scim}/nodes/remap`, headers: admin });
-    expect(refused.statusCode).toBe(400);
-    expect(refused.json().detail).toMatch(/^the nodes of a SCIM2.0 system of record cannot be mapped again/);
+    const projected = await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${scim}/nodes/remap`, headers: admin });
+    expect(projected.statusCode).toBe(200);
+    expect(projected.json().result).toMatchObject({ remapped: { users: 0, groups: 0, members: 0 } });
     const put20 = await app.inject({ method: 'PUT', url: `/api/v1/systems-of-record/${scim}?remap=true`, headers: admin, payload: { pushType: 'SCIM2.0' } });
-    expect(put20.statusCode).toBe(400);
+    expect(put20.statusCode).toBe(200);
+    expect(put20.json().remap).toMatchObject({ remapped: { users: 0, groups: 0, members: 0 } });
   });
 
   it('leaves a node a push changed after the remap read it', async () => {

@@ -42,6 +42,39 @@ describe('pushgraph bulk commands', () => {
     expect(retried.stdout).toContain('0 of 0 failed events put back in the inbox');
   });
 
+  it('projects a SCIM 2.0 SoR\'s users and groups again with a template that needs it', async () => {
+    const sor = await pushgraph('sor', 'create', '--scim');
+    const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
+    const store = openStore(databaseUrl);
+    try {
+      const resources = new ScimResources(store, await new SystemsOfRecord(store).require(id), `http://127.0.0.1:8080/scim/v2/${id}`, 'seed');
+      const ada = await resources.create('User', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada@example.com', userType: 'true' });
+      await resources.create('Group', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineers', members: [{ value: ada.record.id }] });
+    } finally {
+      await store.close();
+    }
+    const template = join(dir, 'scim-user-type-bool.yaml');
+    writeFileSync(template, readFileSync(join(root, 'src/template/builtin/scim-2.0-push.sgnl.yaml'), 'utf8').replace(/(name: userType\n(?:.*\n){2}\s+type: )String/, '$1Bool'));
+    const refused = await pushgraph('sor', 'update', '--sor', id, '--template', template);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('replace the template with ?remap=true');
+    const updated = await pushgraph('sor', 'update', '--sor', id, '--template', template, '--remap');
+    expect(updated.code).toBe(0);
+    expect(updated.stderr).toBe(
+      'projecting SCIM resources again: 0 of 2\nprojecting SCIM resources again: 2 of 2\n' +
+        'looking for nodes keyed by an old uniqueId: 0 of 2\nlooking for nodes keyed by an old uniqueId: 2 of 2\n',
+    );
+    expect(updated.stdout).toBe(`replaced the template of system of record ${id} (SCIM 2.0 Push)\nprojected 1 users and 1 groups (1 members) again\n`);
+    const remapped = await pushgraph('sor', 'remap', '--sor', id);
+    expect(remapped.stdout).toBe('projected 1 users and 1 groups (1 members) again\n');
+    const reopened = openStore(databaseUrl);
+    try {
+      expect((await reopened.findNodes(id, 'User', 'userName', 'ada@example.com'))[0]!.attributes.userType).toBe(true);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('deletes a SCIM 2.0 SoR\'s users and groups with its nodes', async () => {
     const sor = await pushgraph('sor', 'create', '--scim');
     const id = /created system of record (\S+)/.exec(sor.stdout)![1]!;
@@ -99,10 +132,6 @@ describe('pushgraph bulk commands', () => {
     const remap = await pushgraph('sor', 'remap', '--sor', id);
     expect(remap.code).toBe(0);
     expect(remap.stdout).toMatch(/^mapped 0 nodes again\nleft 3 as they were: 3 without a source, 0 changed since their last full event, 0 the template cannot map, 0 pushed meanwhile, 0 whose new id another node has\n {2}User u0: not written by a full event/);
-    const scim = /created system of record (\S+)/.exec((await pushgraph('sor', 'create', '--scim')).stdout)![1]!;
-    const refusedRemap = await pushgraph('sor', 'remap', '--sor', scim);
-    expect(refusedRemap.code).not.toBe(0);
-    expect(refusedRemap.stderr).toContain('cannot be mapped again');
     const unknown = await pushgraph('sor', 'update', '--sor', 'no-such-sor', '--template', 'examples/entity-push.sgnl.yaml');
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('no-such-sor');
