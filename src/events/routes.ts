@@ -63,6 +63,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     const credentials = await store.readPushCredentials(request.params.sorId, tokenId);
     const sor = credentials && (await systemsOfRecord.atVersion(request.params.sorId, credentials.sorUpdatedAt));
     if (!sor || sor.record.pushType !== 'SCIM') throw noEventsEndpoint(request.params.sorId, sor?.record.pushType);
+    request.pushSorId = sor.record.id;
     const record = startEventRecord(request, sor.record.id, receivedAt);
     request.pushEvent = record;
     if (typeof request.body !== 'string') throw invalidRequest('the body must be a SET (a compact JWS)');

@@ -8,13 +8,15 @@ const ERROR_CODE = /^[a-zA-Z_]{1,40}$/;
 declare module 'fastify' {
   interface FastifyRequest {
     pushErrorCode?: string;
+    /** The SoR a push endpoint found for the request (set by the SET and SCIM routes). */
+    pushSorId?: string;
   }
 }
 
 /**
  * Push requests (SET and SCIM 2.0 endpoints) by SoR, protocol, outcome and error code, with latency
- * histograms by protocol and outcome. The SoR label is the SoR id only when the SoR exists (any answer but
- * 404), so guessed ids do not add series, and a deleted SoR's series are dropped at the next scrape.
+ * histograms by protocol and outcome. The SoR label is the SoR id only when the endpoint found the SoR, so guessed
+ * ids do not add series, and a deleted SoR's series are dropped at the next scrape.
  */
 export function registerPushMetrics(app: FastifyInstance, registry: Registry, sorIds: () => Promise<ReadonlySet<string>>): void {
   const requests: PerSorCounter<'protocol' | 'outcome' | 'error'> = new PerSorCounter(
@@ -44,11 +46,17 @@ export function registerPushMetrics(app: FastifyInstance, registry: Registry, so
     const protocol = protocolOf(request);
     if (!protocol) return;
     const outcome = outcomeOf(reply.statusCode);
-    const sorId = (request.params as { sorId?: string } | undefined)?.sorId;
-    const sor = reply.statusCode === 404 || sorId === undefined ? UNKNOWN_SOR : sorId;
-    requests.inc({ sor, protocol, outcome, error: request.pushErrorCode ?? '' });
+    requests.inc({ sor: foundSorId(request), protocol, outcome, error: request.pushErrorCode ?? '' });
     latency.observe({ protocol, outcome }, reply.elapsedTime / 1000);
   });
+}
+
+/**
+ * The SoR the endpoint found (its log entry names it), not merely the id in the URL: a guessed id must not add a
+ * series, while a 404 for a missing user of an existing SoR is that SoR's.
+ */
+function foundSorId(request: FastifyRequest): string {
+  return request.pushSorId ?? UNKNOWN_SOR;
 }
 
 function protocolOf(request: FastifyRequest): 'set' | 'scim' | undefined {

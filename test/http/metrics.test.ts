@@ -73,6 +73,20 @@ describe.each(backends({ sqliteFile: true }))('/metrics on $name', (backend) => 
     expect(sample(parsePrometheusText(scraped).get('pushgraph_push_requests_total'), { sor: sorId, outcome: 'accepted' })).toBeGreaterThan(0);
   });
 
+  it('counts a SCIM 404 for a missing user under its SoR, and one for a guessed SoR id under unknown', async () => {
+    const created = await app.inject({ method: 'POST', url: '/api/v1/systems-of-record', headers: admin, payload: { pushType: 'SCIM2.0' } });
+    const scimSor = created.json().id as string;
+    const scimToken = (await app.inject({ method: 'POST', url: `/api/v1/systems-of-record/${scimSor}/tokens`, headers: admin })).json().token as string;
+    const get = (sor: string) => app.inject({ method: 'GET', url: `/scim/v2/${sor}/Users/no-such-user`, headers: { authorization: `Bearer ${scimToken}` } });
+    expect((await get(scimSor)).statusCode).toBe(404);
+    expect((await get('guessed-sor-id')).statusCode).toBe(404);
+    const scraped = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const requests = parsePrometheusText(scraped).get('pushgraph_push_requests_total');
+    expect(sample(requests, { sor: scimSor, protocol: 'scim', outcome: 'refused' })).toBe(1);
+    expect(sample(requests, { sor: 'unknown', protocol: 'scim', outcome: 'refused' })).toBe(1);
+    expect(scraped).not.toContain('guessed-sor-id');
+  });
+
   it('counts push tokens in use that expire within 7 days', async () => {
     const soon = (
       await app.inject({

@@ -61,6 +61,7 @@ export async function scimRoutes(app: FastifyInstance, options: ScimRoutesOption
     if (sorId === undefined) return;
     const sor = await systemsOfRecord.get(sorId);
     if (!sor || sor.record.pushType !== 'SCIM2.0') throw noScimEndpoint(sorId);
+    request.pushSorId = sor.record.id;
     const state: ScimRequestState = { record: startScimRecord(request, sor.record.id) };
     request.scimRequest = state;
     const limit = rateLimiter.take(sor.record.id);
