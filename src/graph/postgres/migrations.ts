@@ -168,7 +168,8 @@ export const migrations: readonly Migration[] = [
     description: 'the nodes of SET SoRs by the subject (sub_id.uri) that built them, where their id is not its sub_id.id',
     sql: `
       -- How an event without data (a delete, an activate) finds a node whose uniqueId comes from the data. Partial:
-      -- nodes keyed by sub_id.id, the usual template, are found by that id and cost no write here.
+      -- nodes keyed by sub_id.id, the usual template, are found by that id and get no entry here (their writes
+      -- still evaluate the WHERE: on SQLite ~6 µs per source document written).
       CREATE INDEX nodes_subject ON nodes (sor_id, entity, (source_document -> 'sub_id' ->> 'uri'))
         WHERE source_document IS NOT NULL AND id IS DISTINCT FROM (source_document -> 'sub_id' ->> 'id');
     `,
