@@ -78,8 +78,8 @@ const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function trustProxy(text: string | undefined): TrustProxy {
   const value = text?.trim() ?? '';
-  if (value === '' || value === 'false') return false;
-  if (value === 'true') return true;
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
   const entries = value.split(',').map((entry) => entry.trim());
   const bad = entries.find((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrRange(entry));
   if (bad !== undefined) {

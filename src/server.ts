@@ -87,7 +87,7 @@ function warnOfCertificate(tls: TlsCredentials, logger: Logger): void {
   if (warning) logger.warn({ validTo: tls.validTo.toISOString() }, warning);
 }
 
-/** SIGINT and SIGTERM stop the service; SIGHUP reloads its TLS certificate, as a renewal job expects. */
+/** SIGINT and SIGTERM stop the service, letting in-flight requests finish. */
 export function stopOnSignals(service: RunningService, logger: Logger): void {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -101,12 +101,14 @@ export function stopOnSignals(service: RunningService, logger: Logger): void {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  process.on('SIGHUP', () => {
-    try {
-      if (!service.reloadTls()) logger.info('SIGHUP: nothing to reload (no TLS certificate configured)');
-    } catch (error) {
-      // The certificate being served stays in use: a bad renewal must not take the endpoint down.
-      logger.error({ err: error }, 'TLS certificate not reloaded; still serving the previous one');
-    }
-  });
+}
+
+/** What SIGHUP does: reload the TLS certificate, as a renewal job expects. */
+export function reloadTlsOnHangup(service: RunningService, logger: Logger): void {
+  try {
+    if (!service.reloadTls()) logger.info('SIGHUP: nothing to reload (no TLS certificate configured)');
+  } catch (error) {
+    // The certificate being served stays in use: a bad renewal must not take the endpoint down.
+    logger.error({ err: error }, 'TLS certificate not reloaded; still serving the previous one');
+  }
 }

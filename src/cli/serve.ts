@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { startService, stopOnSignals } from '../server.js';
+import { reloadTlsOnHangup, startService, stopOnSignals, type RunningService } from '../server.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -27,7 +27,12 @@ export function registerServeCommand(program: Command): void {
         ...(globals.publicUrl ? { publicUrl: globals.publicUrl } : {}),
       });
       const logger = createLogger(config.logLevel);
-      const service = await startService(config, logger);
-      stopOnSignals(service, logger);
+      // SIGHUP reloads the TLS certificate. A renewal hook may send it while the service starts (migrations can take
+      // a while): one listener from the first moment, since swapping listeners could lose a signal sent meanwhile.
+      const started: { service?: RunningService; hungUp?: boolean } = {};
+      process.on('SIGHUP', () => (started.service ? reloadTlsOnHangup(started.service, logger) : (started.hungUp = true)));
+      started.service = await startService(config, logger);
+      stopOnSignals(started.service, logger);
+      if (started.hungUp) reloadTlsOnHangup(started.service, logger);
     });
 }

@@ -5,7 +5,7 @@ import { ConfigError, type TlsFiles } from '../config.js';
 export interface TlsCredentials {
   cert: string;
   key: string;
-  /** When the certificate (the first in the file: the server's own) stops being valid. */
+  /** When the first certificate of the file's chain stops being valid (an intermediate may end before the server's own). */
   validTo: Date;
 }
 
@@ -33,14 +33,26 @@ export function readTlsCredentials(files: TlsFiles): TlsCredentials {
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new ConfigError(`the TLS key in "${files.keyFile}" is not the private key of the certificate in "${files.certFile}"`);
   }
-  return { cert, key, validTo: new Date(certificate.validTo) };
+  return { cert, key, validTo: earliestEnd(cert, certificate) };
+}
+
+function earliestEnd(pem: string, leaf: X509Certificate): Date {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const ends = blocks.flatMap((block) => {
+    try {
+      return [new Date(new X509Certificate(block).validTo).getTime()];
+    } catch {
+      return [];
+    }
+  });
+  return new Date(Math.min(new Date(leaf.validTo).getTime(), ...ends));
 }
 
 /** What to warn an operator of: an expired certificate, or one that expires within two weeks. */
 export function certificateWarning(credentials: TlsCredentials, now = new Date()): string | undefined {
   const daysLeft = (credentials.validTo.getTime() - now.getTime()) / 86_400_000;
-  if (daysLeft < 0) return `the TLS certificate expired on ${credentials.validTo.toISOString()}: senders will refuse to connect`;
-  if (daysLeft < 14) return `the TLS certificate expires on ${credentials.validTo.toISOString()} (in ${Math.floor(daysLeft)} days)`;
+  if (daysLeft < 0) return `the TLS certificate (or one of its chain) expired on ${credentials.validTo.toISOString()}: senders will refuse to connect`;
+  if (daysLeft < 14) return `the TLS certificate (or one of its chain) expires on ${credentials.validTo.toISOString()} (in ${Math.floor(daysLeft)} days)`;
   return undefined;
 }
 

@@ -51,11 +51,19 @@ describe('TLS credentials', () => {
     expect(() => readTlsCredentials(files)).toThrowError(message);
   });
 
+  it('takes the end of the chain as the earliest end of its certificates (an intermediate may end first)', () => {
+    const chain = readFileSync(fixture('chain-short-lived.crt'), 'utf8');
+    const intermediate = chain.slice(chain.indexOf('-----BEGIN CERTIFICATE-----', 10));
+    const credentials = readTlsCredentials({ certFile: fixture('chain-short-lived.crt'), keyFile: KEY });
+    expect(credentials.validTo).toEqual(new Date(new X509Certificate(intermediate).validTo));
+    expect(credentials.validTo.getTime()).toBeLessThan(new Date(new X509Certificate(readFileSync(CERT)).validTo).getTime());
+  });
+
   it('warns of a certificate that has expired or expires within two weeks', () => {
     const credentials = { cert: '', key: '', validTo: new Date('2027-01-15T00:00:00Z') };
     expect(certificateWarning(credentials, new Date('2026-12-01T00:00:00Z'))).toBeUndefined();
-    expect(certificateWarning(credentials, new Date('2027-01-05T00:00:00Z'))).toBe('the TLS certificate expires on 2027-01-15T00:00:00.000Z (in 10 days)');
-    expect(certificateWarning(credentials, new Date('2027-02-01T00:00:00Z'))).toMatch(/^the TLS certificate expired on 2027-01-15T00:00:00.000Z: senders will refuse/);
+    expect(certificateWarning(credentials, new Date('2027-01-05T00:00:00Z'))).toBe('the TLS certificate (or one of its chain) expires on 2027-01-15T00:00:00.000Z (in 10 days)');
+    expect(certificateWarning(credentials, new Date('2027-02-01T00:00:00Z'))).toMatch(/^the TLS certificate \(or one of its chain\) expired on 2027-01-15T00:00:00.000Z: senders will refuse/);
   });
 });
 
@@ -83,6 +91,8 @@ describe('TLS and proxy settings', () => {
     [undefined, false],
     ['false', false],
     ['true', true],
+    ['TRUE', true],
+    ['False', false],
     ['10.0.0.1', ['10.0.0.1']],
     ['10.0.0.0/8, fd00::/8,loopback', ['10.0.0.0/8', 'fd00::/8', 'loopback']],
   ])('reads PUSHGRAPH_TRUST_PROXY=%s', (value, expected) => {
@@ -185,6 +195,33 @@ describe('the service over HTTPS', () => {
     child.kill('SIGHUP');
     await until(async () => (await servedFingerprint()) === fingerprint(RENEWED_CERT), () => `not serving the renewed certificate: ${output}`);
     expect(output).toContain('TLS certificate reloaded');
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('survives a SIGHUP while it starts, and serves the certificate renewed meanwhile once it listens', async () => {
+    const folder = certificateFolder();
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--tls-cert', folder.cert, '--tls-key', folder.key], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { ...process.env, PUSHGRAPH_LOG_LEVEL: 'info', PUSHGRAPH_DATABASE_URL: `sqlite:${join(folder.dir, 'pushgraph.db')}`, PUSHGRAPH_ADMIN_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    let hungUp = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      // The generated admin token is printed after the TLS files were read and before the service listens.
+      if (!hungUp && output.includes('admin token: ')) {
+        hungUp = true;
+        folder.renew(RENEWED_CERT, RENEWED_KEY);
+        child.kill('SIGHUP');
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const served = async () => (await httpsGet(`https://127.0.0.1:${port}/readyz`).catch(() => undefined))?.fingerprint;
+    await until(async () => (await served()) === fingerprint(RENEWED_CERT), () => `not serving the renewed certificate: ${output}`);
+    expect(hungUp).toBe(true);
     expect(child.exitCode).toBeNull();
   });
 
