@@ -1,30 +1,21 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
 import type { NodeTree } from '../../src/graph/store.js';
 import { readSystemOfRecordRequest } from '../../src/systems-of-record/create-request.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
 import { createStore } from '../support/created-store.js';
 
-const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-backup-'));
 const file = join(dir, 'live.db');
 
-async function pushgraph(databaseUrl: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const pushgraph = (databaseUrl: string, ...args: string[]) => runPushgraph(args, { databaseUrl });
 
 const user = (i: number): NodeTree => ({
   entity: 'User',

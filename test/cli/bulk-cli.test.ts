@@ -1,28 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { createStore } from '../support/created-store.js';
 import { openStore } from '../../src/graph/open-store.js';
 import { ScimResources } from '../../src/scim/resources.js';
 import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
 
-const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-bulk-'));
 const databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
 
-async function pushgraph(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const pushgraph = (...args: string[]) => runPushgraph(args, { databaseUrl });
 
 describe('pushgraph bulk commands', () => {
   beforeAll(() => createStore(databaseUrl));

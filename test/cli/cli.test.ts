@@ -1,13 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { createStore } from '../support/created-store.js';
 
-const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-'));
 const databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
@@ -17,16 +16,7 @@ async function pushgraph(...args: string[]) {
 }
 
 async function pushgraphAt(url: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', url, ...args], {
-      cwd: root,
-      env: { ...process.env, PUSHGRAPH_PUBLIC_URL: 'https://pushgraph.example' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+  return runPushgraph(args, { databaseUrl: url, env: { PUSHGRAPH_PUBLIC_URL: 'https://pushgraph.example' } });
 }
 
 describe('pushgraph CLI', () => {

@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { pino } from 'pino';
 import { InboxWorker } from '../../src/events/inbox-worker.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
@@ -12,21 +12,12 @@ import { SystemsOfRecord } from '../../src/systems-of-record/service.js';
 import { pushUserEvent, seedSorWithToken, testApp } from '../support/service.js';
 import { waitForExit } from '../support/service-process.js';
 
-const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pushgraph-cli-events-'));
 const databaseUrl = `sqlite:${join(dir, 'events.db')}`;
 const cli = ['--import', 'tsx', join(root, 'src/cli/main.ts'), '--database-url', databaseUrl];
 
-async function pushgraph(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...cli, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const pushgraph = (...args: string[]) => runPushgraph(args, { databaseUrl });
 
 describe('pushgraph events list and show', () => {
   let store: SqliteGraphStore;

@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { SqliteGraphStore } from '../../src/graph/sqlite/store.js';
 import { HMAC_SECRET, seedSet, signHs256 } from '../events/set-fixtures.js';
 import { retryWait } from '../../src/cli/set-import.js';
 import { admin, testApp } from '../support/service.js';
 import { freePort } from '../support/service-process.js';
 
-const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 
 describe('pushgraph set import', () => {
@@ -46,21 +44,15 @@ describe('pushgraph set import', () => {
     const sets = [await signHs256(seedSet({ jti: 'import-1' })), '# a comment', '', await signHs256(seedSet({ jti: 'import-2' })), 'not-a-jws'];
     const file = join(dir, 'sets.txt');
     writeFileSync(file, `${sets.join('\n')}\n`);
-    const result = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'set', 'import', '--endpoint', endpoint, '--token', token, file], { cwd: root }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    expect((result as { code?: number }).code).toBe(1);
+    const result = await runPushgraph(['set', 'import', '--endpoint', endpoint, '--token', token, file]);
+    expect(result.code).toBe(1);
     expect(result.stdout).toContain('line 5: 400');
     expect(result.stdout).toContain('2 accepted, 1 refused, of 3 SETs');
     expect(result.stderr).toContain('importing SETs: 0 of 3\n');
     expect(result.stderr).toContain('importing SETs: 3 of 3\n');
   });
 
-  const importSets = (args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'set', 'import', ...args], { cwd: root }).then(
-      (done) => ({ code: 0, ...done }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const importSets = (args: string[]) => runPushgraph(['set', 'import', ...args]);
 
   it('sends a SET again after a 429 or 503, waiting as Retry-After says or backing off', async () => {
     const answers = [{ status: 429, headers: { 'retry-after': '0' } }, { status: 503, headers: {} }, { status: 202, headers: {} }];

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runPushgraph } from '../support/cli.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { certificateWarning, readTlsCredentials } from '../../src/http/tls.js';
 import { startService, type RunningService } from '../../src/server.js';
@@ -154,7 +155,7 @@ describe('the service over HTTPS', () => {
     );
     services.push(service);
     const send = (env: Record<string, string>) =>
-      runCli(['set', 'send', '--endpoint', `${service.url}/events/scim/v1/no-such-sor`, '--token', 'pgt_x', 'not.a.set'], env);
+      runPushgraph(['set', 'send', '--endpoint', `${service.url}/events/scim/v1/no-such-sor`, '--token', 'pgt_x', 'not.a.set'], { env });
     const untrusted = await send({});
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toContain(`cannot reach ${service.url}/events/scim/v1/no-such-sor: Error: self-signed certificate`);
@@ -239,20 +240,6 @@ describe('the service over HTTPS', () => {
     expect(stderr).toContain('pushgraph: PUSHGRAPH_TLS_CERT is set but PUSHGRAPH_TLS_KEY is not');
   });
 });
-
-async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitForExit(child);
-  return { code: child.exitCode, stdout, stderr };
-}
 
 async function until(check: () => Promise<boolean>, failure: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
