@@ -89,6 +89,9 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     const event = validateSet(set, sor.verification);
     Object.assign(record, { jti: event.jti, eventType: event.eventUri, subject: event.subject?.uri });
     record.extracted = checkEvent(sor.template, event);
+    // What was redacted is checked as it was sent: a password of the wrong type is the sender's 400, as SCIM PATCH
+    // answers it. Only the redacted SET's extraction is kept.
+    if (redacted) checkEvent(sor.template, validateSet(received, sor.verification));
 
     // The event log reads the decoded SET back from the raw one (toPushEvent), so it is stored once.
     const accepted: PushEventRecord = { ...record, status: 'accepted', httpStatus: 202, dedupKey: event.jti, decoded: undefined };

@@ -125,6 +125,15 @@ describe.each(backends({ sqliteFile: true }))('write-only values in SETs on $nam
     await expectNoSecretKept('wo-6');
   });
 
+  it('refuses a patch:full whose password is not a string, as it was sent, without keeping the value', async () => {
+    const pushed = await push({ id: 'wo-9', type: 'patch:full', data: patchOp([{ op: 'replace', path: 'password', value: 914_273 }]) });
+    expect(pushed).toBe(400);
+    const [refused] = await subjectEvents('wo-9');
+    expect(refused).toMatchObject({ status: 'refused' });
+    expect(JSON.stringify(refused)).not.toContain('914273');
+    expect((await event(refused!.id)).json().errorDescription).toMatch(/password/);
+  });
+
   it('applies a failed patch:full with a password when retried, from what the log kept', async () => {
     // Before its create the patch has nothing to apply to, so it fails; retried after the create, it applies.
     const patch = patchOp([{ op: 'replace', value: { password: 'Retry-8', userName: 'wo2-renamed@example.com' } }]);
