@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import type { PushEventQuery, PushEventRecord, PushEventStatus } from '../graph/push-events.js';
+import { PUSH_EVENT_STATUSES, type PushEventQuery, type PushEventRecord, type PushEventStatus } from '../graph/push-events.js';
 import type { GraphStore } from '../graph/store.js';
 import { parseRfc3339 } from '../mapping/datetime.js';
 import { SystemsOfRecord } from '../systems-of-record/service.js';
 import { CliError, print, printJson, withStore } from './context.js';
 
-const STATUSES: readonly PushEventStatus[] = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
 const FOLLOW_INTERVAL_MS = 1000;
 /** Events read per page when catching up with what arrived between two polls. */
 const PAGE = 200;
@@ -30,7 +29,7 @@ export function registerEventLogCommands(program: Command): void {
     .command('list')
     .description('print the newest events of a system of record, oldest first, one line each; --follow prints new ones as they come')
     .requiredOption('--sor <id>', 'the system of record')
-    .option('--status <status>', STATUSES.join(', '))
+    .option('--status <status>', PUSH_EVENT_STATUSES.join(', '))
     .option('--type <type>', 'an event type, or its end, such as prov:create:full')
     .option('--subject <subject>', 'a SET subject (sub_id.uri) or SCIM resource path')
     .option('--since <time>', 'only events received at or after this RFC 3339 time')
@@ -65,8 +64,8 @@ export function registerEventLogCommands(program: Command): void {
 }
 
 function readQuery(options: ListOptions): PushEventQuery {
-  if (options.status !== undefined && !STATUSES.includes(options.status as PushEventStatus)) {
-    throw new CliError(`--status must be one of ${STATUSES.join(', ')} (got "${options.status}")`);
+  if (options.status !== undefined && !PUSH_EVENT_STATUSES.includes(options.status as PushEventStatus)) {
+    throw new CliError(`--status must be one of ${PUSH_EVENT_STATUSES.join(', ')} (got "${options.status}")`);
   }
   const count = Number(options.count);
   if (!/^\d+$/.test(options.count) || count < 1 || count > 500) throw new CliError(`--count must be a whole number from 1 to 500 (got "${options.count}")`);

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { PushEventStatus } from '../graph/push-events.js';
+import { PUSH_EVENT_STATUSES, type PushEventStatus } from '../graph/push-events.js';
 import type { AdminApiOptions } from '../http/admin-api.js';
 import { pageLimit } from '../http/page-limit.js';
 import { parseRfc3339 } from '../mapping/datetime.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 
-const STATUSES: readonly PushEventStatus[] = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'];
 
 /** The event log of a SoR (seed: "Logs → Event Streams"), and retrying what failed to apply. */
 export async function eventLogRoutes(app: FastifyInstance, { store, systemsOfRecord, onRetry }: AdminApiOptions) {
@@ -20,7 +19,7 @@ export async function eventLogRoutes(app: FastifyInstance, { store, systemsOfRec
           type: 'object',
           additionalProperties: false,
           properties: {
-            status: { type: 'string', enum: [...STATUSES] },
+            status: { type: 'string', enum: [...PUSH_EVENT_STATUSES] },
             type: { type: 'string', maxLength: 500 },
             subject: { type: 'string', maxLength: 1000 },
             since: { type: 'string', maxLength: 64 },

@@ -5,7 +5,8 @@ import type { NodeTree, WriteOptions } from './store.js';
  * What happened to a push request. `accepted` SETs wait in the inbox for the worker, which moves them to
  * `applied`, `failed` (with the reason; retryable) or `ignored` (nothing to change).
  */
-export type PushEventStatus = 'accepted' | 'applied' | 'failed' | 'ignored' | 'refused' | 'duplicate';
+export const PUSH_EVENT_STATUSES = ['accepted', 'applied', 'failed', 'ignored', 'refused', 'duplicate'] as const;
+export type PushEventStatus = (typeof PUSH_EVENT_STATUSES)[number];
 
 export interface PushAuthentication {
   bearer: 'valid' | 'missing' | 'invalid' | 'not-checked';
