@@ -53,8 +53,7 @@ export function mentionsWriteOnlyAttribute(text: string): boolean {
  */
 export function namesWriteOnlyAttribute(reference: string): boolean {
   // Most keys name no write-only attribute at all; this spares them the parsing below.
-  const lower = reference.toLowerCase();
-  if (!WRITE_ONLY_NAMES.some((name) => lower.includes(name))) return false;
+  if (!mentionsWriteOnlyAttribute(reference)) return false;
   const withoutFilters = reference.replace(/\[[^\]]*\]/g, '');
   const name = withoutFilters.slice(withoutFilters.lastIndexOf(':') + 1);
   return name.split('.').some((part) => WRITE_ONLY_ATTRIBUTES.has(part.trim().toLowerCase()));
