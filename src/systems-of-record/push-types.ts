@@ -48,3 +48,16 @@ export function pushTypeProblem(requested: string | undefined, fromTemplate: str
 export function noPushEndpointReason(pushType: string): string | undefined {
   return Object.hasOwn(PUSH_TYPES_NOT_RECEIVED_YET, pushType) ? PUSH_TYPES_NOT_RECEIVED_YET[pushType] : undefined;
 }
+
+/**
+ * What a SoR of this push type maps its stored nodes again from (a remap), or undefined when it keeps nothing to do
+ * it with: a SCIM events SoR's nodes keep the SET they were built from, a SCIM 2.0 SoR keeps its Users and Groups.
+ */
+export function remapSource(pushType: string): string | undefined {
+  return REMAP_SOURCES[pushType];
+}
+
+const REMAP_SOURCES: Readonly<Record<string, string>> = {
+  SCIM: 'what was pushed',
+  'SCIM2.0': "the SoR's SCIM Users and Groups",
+};

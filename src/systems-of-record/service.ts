@@ -8,7 +8,7 @@ import { ProblemError, badRequest, notFound } from '../http/problem.js';
 import { scimMembersProblems } from '../scim/projection.js';
 import { writeOnlyMappingProblems } from '../scim/write-only-mappings.js';
 import type { SystemOfRecordRequest } from './create-request.js';
-import { effectivePushType, pushTypeChangeProblem, pushTypeProblem } from './push-types.js';
+import { effectivePushType, pushTypeChangeProblem, pushTypeProblem, remapSource } from './push-types.js';
 import { storedNodeProblems } from './stored-node-problems.js';
 import { parseVerification, type Verification } from './verification.js';
 
@@ -176,7 +176,7 @@ function validateRequest(
  * and Groups it keeps; a SoR of a push type nothing receives yet has nothing to map its nodes from.
  */
 export function checkRemappable(pushType: string): void {
-  if (pushType === 'SCIM' || pushType === 'SCIM2.0') return;
+  if (remapSource(pushType) !== undefined) return;
   throw badRequest(
     `the nodes of a ${pushType} system of record cannot be mapped again: only a SCIM events (SET) system of record keeps ` +
       'the document each node was built from, and only a SCIM 2.0 one its resources',

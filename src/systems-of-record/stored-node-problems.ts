@@ -1,19 +1,19 @@
 import type { GraphStore } from '../graph/store.js';
 import type { EntityDef, Template, TemplateProblem } from '../template/model.js';
 import { item, member } from '../template/places.js';
+import { remapSource } from './push-types.js';
 
 /**
  * The ways out when a change cannot be made with the nodes there: a SCIM events SoR's nodes can be mapped again
  * from what was pushed (remapNodes), a SCIM 2.0 SoR's projected again from its Users and Groups (remapScimResources);
  * any SoR's can be deleted (`pushgraph sor clear` does the same) and pushed again.
  */
-const clearHint = (sorId: string, pushType: string) =>
-  (REMAP_FROM[pushType] ? `replace the template with ?remap=true to map the stored nodes again from ${REMAP_FROM[pushType]}, ` : '') +
-  `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`;
-
-const REMAP_FROM: Readonly<Record<string, string>> = {
-  SCIM: 'what was pushed',
-  'SCIM2.0': "the SoR's SCIM Users and Groups",
+const clearHint = (sorId: string, pushType: string) => {
+  const source = remapSource(pushType);
+  return (
+    (source ? `replace the template with ?remap=true to map the stored nodes again from ${source}, ` : '') +
+    `or delete the SoR's nodes first (DELETE /api/v1/systems-of-record/${sorId}/nodes) and push them again`
+  );
 };
 
 /**
